@@ -1,0 +1,5 @@
+"""Allow `python -m accord`."""
+
+from accord.cli import main
+
+main()

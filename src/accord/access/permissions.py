@@ -1,0 +1,53 @@
+"""Named permissions and who holds them; every check returns a Decision with its reason."""
+
+from __future__ import annotations
+
+from accord.access.decision import Decision
+from accord.access.principal import Principal
+from accord.errors import Forbidden
+from accord.user.models import Function, Role
+
+AUDIT_READ = "audit:read"
+USERS_MANAGE = "users:manage"
+USERS_READ_TEAM = "users:read_team"
+TERRITORIES_READ = "territories:read"
+
+#: every permission, with who holds it and why; docs/permissions.md is checked against it
+PERMISSIONS: dict[str, str] = {
+    AUDIT_READ: "compliance only: the audit trail is reviewed by compliance (21 CFR 11.10(e)); "
+    "no other function reads it, administrators included",
+    USERS_MANAGE: "administrators (admin function or admin role) create users and assign "
+    "functions, roles and territories",
+    USERS_READ_TEAM: "managers see their reports; everyone sees themselves",
+    TERRITORIES_READ: "every signed-in user reads the territory hierarchy",
+}
+
+
+def check(principal: Principal, permission: str) -> Decision:
+    if permission == AUDIT_READ:
+        if principal.function == Function.compliance:
+            return Decision(True, "compliance reads the audit trail")
+        return Decision(False, f"only compliance reads the audit trail ({PERMISSIONS[AUDIT_READ]})")
+    if permission == USERS_MANAGE:
+        if principal.function == Function.admin or principal.role == Role.admin:
+            return Decision(True, "administrators manage users")
+        return Decision(False, "only administrators manage users")
+    if permission == USERS_READ_TEAM:
+        if principal.role in (Role.manager, Role.admin) or principal.function == Function.admin:
+            return Decision(True, "managers read their team")
+        return Decision(False, "only managers read a team")
+    if permission == TERRITORIES_READ:
+        return Decision(True, "every signed-in user reads the territory hierarchy")
+    return Decision(False, f"unknown permission {permission!r}")
+
+
+def require(principal: Principal, permission: str) -> Decision:
+    """Raise Forbidden with the reason unless `principal` holds `permission`."""
+    decision = check(principal, permission)
+    if not decision.allowed:
+        raise Forbidden(decision.reason)
+    return decision
+
+
+def has(principal: Principal, permission: str) -> bool:
+    return check(principal, permission).allowed

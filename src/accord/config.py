@@ -1,0 +1,69 @@
+"""Settings read from ACCORD_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Every setting Accord reads, with its default.
+
+    docs/configuration.md lists the same variables; a test keeps the two in step.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ACCORD_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///accord.db",
+        description="SQLAlchemy URL of the database. SQLite (the default, a file in the working "
+        "directory) or PostgreSQL: postgresql+psycopg://user@host:5432/db.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL of the job broker. Unset: jobs run in-process after the commit.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs session cookies and CSRF tokens. Required by `accord serve`; "
+        "`accord demo` generates one for the run.",
+    )
+    log_level: LogLevel = Field(default="INFO", description="Logging level.")
+    demo_mode: bool = Field(
+        default=False, description="Set by `accord demo`: shows the demo logins on the sign-in page."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins in a row before the account is locked."
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, description="How long a locked account stays locked."
+    )
+    session_max_age_hours: int = Field(
+        default=12, ge=1, description="Lifetime of a web session cookie."
+    )
+    access_token_minutes: int = Field(
+        default=60, ge=1, description="Lifetime of a bearer token from POST /api/v1/auth/token."
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Mark cookies Secure (set it when served over HTTPS)."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

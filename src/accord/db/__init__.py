@@ -1,0 +1,1 @@
+"""Database: declarative base, engines and the unit-of-work scopes."""

@@ -1,0 +1,8 @@
+"""Imports every domain's models so that metadata, Alembic and mappers see all tables."""
+
+from accord.audit import models as audit_models
+from accord.db.base import Base
+from accord.territory import models as territory_models
+from accord.user import models as user_models
+
+__all__ = ["Base", "audit_models", "territory_models", "user_models"]

@@ -1,0 +1,1 @@
+"""The demo: personas, territories, and (in later issues) generated stakeholder data."""

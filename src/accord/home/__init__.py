@@ -1,0 +1,1 @@
+"""The home page: what each function needs first when it opens Accord."""

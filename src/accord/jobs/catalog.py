@@ -1,0 +1,10 @@
+"""The job modules of every domain, imported by the worker so that their actors exist."""
+
+import importlib
+
+JOB_MODULES = ("accord.audit.jobs",)
+
+
+def import_all_jobs() -> None:
+    for module in JOB_MODULES:
+        importlib.import_module(module)

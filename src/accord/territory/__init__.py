@@ -1,0 +1,1 @@
+"""Territories: the nation > region > territory hierarchy that assigns stakeholders to users."""

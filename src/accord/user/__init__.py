@@ -1,0 +1,1 @@
+"""Users: who they are, their function and role, passwords, sign-in and API tokens."""

@@ -1,0 +1,1 @@
+"""The web UI's shared parts: templates, navigation, flash messages, static assets."""
