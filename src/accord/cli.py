@@ -132,7 +132,9 @@ def users_create(
         fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
     with cli_unit() as session:
         user = user_service.create_user(session, None, data)
-        console.print(f"created [bold]{user.username}[/] ({user.function.value}, {user.role.value})")
+        console.print(
+            f"created [bold]{user.username}[/] ({user.function.value}, {user.role.value})"
+        )
 
 
 @users_app.command("list")
@@ -147,12 +149,19 @@ def users_list() -> None:
         names = {u.id: u.username for u in users}
         table = Table("username", "name", "function", "role", "manager", "territories", "status")
         for user in users:
-            status = "locked" if user_service.is_locked(user) else (
-                "active" if user.is_active else "inactive"
+            status = (
+                "locked"
+                if user_service.is_locked(user)
+                else ("active" if user.is_active else "inactive")
             )
             table.add_row(
-                user.username, user.full_name, user.function.value, user.role.value,
-                names.get(user.manager_id or -1, ""), ", ".join(codes[user.id]), status,
+                user.username,
+                user.full_name,
+                user.function.value,
+                user.role.value,
+                names.get(user.manager_id or -1, ""),
+                ", ".join(codes[user.id]),
+                status,
             )
         console.print(table)
 
@@ -251,8 +260,7 @@ def demo(
     demo_settings = settings.model_copy(
         update={
             "demo_mode": True,
-            "secret_key": secret
-            or __import__("pydantic").SecretStr(secrets.token_urlsafe(48)),
+            "secret_key": secret or __import__("pydantic").SecretStr(secrets.token_urlsafe(48)),
         }
     )
     console.print(f"Accord is at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
@@ -272,8 +280,14 @@ def worker(
             "is needed."
         )
     args = [
-        sys.executable, "-m", "dramatiq", "accord.jobs.worker",
-        "--processes", str(processes), "--threads", str(threads),
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "accord.jobs.worker",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
     ]
     os.execvp(args[0], args)  # noqa: S606 - replaces this process with Dramatiq's
 

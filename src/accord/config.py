@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = Field(default="INFO", description="Logging level.")
     demo_mode: bool = Field(
-        default=False, description="Set by `accord demo`: shows the demo logins on the sign-in page."
+        default=False,
+        description="Set by `accord demo`: shows the demo logins on the sign-in page.",
     )
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed sign-ins in a row before the account is locked."

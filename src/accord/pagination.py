@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from accord.errors import InvalidInput
 
@@ -54,9 +54,9 @@ def check_limit(limit: int | None) -> int:
 
 def paginate(
     session: Session,
-    stmt: Select[tuple[T]],
+    stmt: Select[T],
     *,
-    key: ColumnElement[int],
+    key: ColumnElement[int] | InstrumentedAttribute[int],
     key_of: Any,
     limit: int | None,
     cursor: str | None,
@@ -70,7 +70,7 @@ def paginate(
             raise InvalidInput("cursor is malformed", field="cursor")
         stmt = stmt.where(key < after if descending else key > after)
     stmt = stmt.order_by(key.desc() if descending else key.asc()).limit(size + 1)
-    rows = list(session.scalars(stmt).all())
+    rows: list[T] = list(session.scalars(stmt).all())
     more = len(rows) > size
     items = rows[:size]
     return Page(items=items, next_cursor=encode_cursor(key_of(items[-1])) if more else None)

@@ -102,7 +102,9 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 async def current_principal(request: Request, principal: OptionalPrincipal) -> Principal:
     """The signed-in caller; cookie-authenticated unsafe requests must carry the CSRF token."""
     if principal is None:
-        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' or a session cookie")
+        raise Unauthorized(
+            "sign in first: send 'Authorization: Bearer <token>' or a session cookie"
+        )
     if getattr(request.state, "auth", None) == "cookie":
         await verify_csrf(request)
     return principal

@@ -17,7 +17,7 @@ from accord.errors import NotFound, Unauthorized
 from accord.territory.models import Territory, UserTerritory
 from accord.user.models import Function, Role, User
 
-T = TypeVar("T", bound=tuple[Any, ...])
+T = TypeVar("T")
 
 SEES_ALL_FUNCTIONS = frozenset({Function.compliance, Function.admin})
 

@@ -54,9 +54,15 @@ def audit_page(
     query = {"entity": entity, "actor": actor, "since": since, "until": until}
     template = "audit/_entries.html" if request.headers.get("hx-request") else "audit/index.html"
     return render(
-        request, template, principal=principal, page_title="Audit trail",
-        entries=page.items, next_cursor=page.next_cursor, query=query,
-        field_errors=field_errors, verifications=verifications,
+        request,
+        template,
+        principal=principal,
+        page_title="Audit trail",
+        entries=page.items,
+        next_cursor=page.next_cursor,
+        query=query,
+        field_errors=field_errors,
+        verifications=verifications,
         status_code=400 if field_errors else 200,
     )
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
-from sqlalchemy.orm.attributes import NO_VALUE
+from sqlalchemy.orm.base import NO_VALUE
 
 from accord.audit.mixin import Audited
 from accord.audit.models import AuditAction, AuditEntry, AuditHead
@@ -146,7 +146,9 @@ def _changes(session: Session) -> list[tuple[AuditAction, Any, str | None, str |
             new = history.added[0] if history.added else None
             if old == new:
                 continue
-            out.append((AuditAction.update, obj, key, encoded(obj, key, old), encoded(obj, key, new)))
+            out.append(
+                (AuditAction.update, obj, key, encoded(obj, key, old), encoded(obj, key, new))
+            )
     for obj in session.deleted:
         if not isinstance(obj, Audited):
             continue

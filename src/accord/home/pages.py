@@ -17,7 +17,10 @@ router = APIRouter(include_in_schema=False)
 def home(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     page = home_service.home_for(session, principal)
     return render(
-        request, "home/index.html", principal=principal,
-        page_title=f"Home · {principal.function_label}", home=page,
+        request,
+        "home/index.html",
+        principal=principal,
+        page_title=f"Home · {principal.function_label}",
+        home=page,
         function_labels=FUNCTION_LABELS,
     )

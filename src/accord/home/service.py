@@ -71,49 +71,79 @@ TOP = Panel(
 PANELS: dict[Function, tuple[Panel, ...]] = {
     Function.medical: (
         SUGGESTIONS,
-        Panel("open_requests", "Medical information requests due",
-              "No open requests. When an HCP asks a medical question, record it on their page; "
-              "it appears here with its due date until medical answers it."),
-        Panel("insights", "Recent field insights",
-              "No insights yet. Capture what you hear after each scientific exchange; themes "
-              "across your territory show here."),
+        Panel(
+            "open_requests",
+            "Medical information requests due",
+            "No open requests. When an HCP asks a medical question, record it on their page; "
+            "it appears here with its due date until medical answers it.",
+        ),
+        Panel(
+            "insights",
+            "Recent field insights",
+            "No insights yet. Capture what you hear after each scientific exchange; themes "
+            "across your territory show here.",
+        ),
         TOP,
     ),
     Function.commercial: (
         SUGGESTIONS,
-        Panel("calls", "Calls and approved emails this week",
-              "Nothing planned yet. Log a call or send an approved email from a stakeholder's "
-              "page; consent and frequency caps are checked for you."),
+        Panel(
+            "calls",
+            "Calls and approved emails this week",
+            "Nothing planned yet. Log a call or send an approved email from a stakeholder's "
+            "page; consent and frequency caps are checked for you.",
+        ),
         TOP,
     ),
     Function.market_access: (
-        Panel("coverage", "Coverage changes",
-              "No formulary changes recorded. When a payer changes coverage, the affected "
-              "stakeholders and teams are told here."),
-        Panel("accounts", "Payers and health plans",
-              "No payers loaded yet. Import organizations to see plans and their formulary "
-              "status per product."),
+        Panel(
+            "coverage",
+            "Coverage changes",
+            "No formulary changes recorded. When a payer changes coverage, the affected "
+            "stakeholders and teams are told here.",
+        ),
+        Panel(
+            "accounts",
+            "Payers and health plans",
+            "No payers loaded yet. Import organizations to see plans and their formulary "
+            "status per product.",
+        ),
         SUGGESTIONS,
     ),
     Function.research: (
-        Panel("trials", "Trials and sites",
-              "No trials loaded yet. Import ClinicalTrials.gov records to see sites and "
-              "investigators."),
-        Panel("iss", "Investigator-sponsored study proposals",
-              "No ISS proposals yet. Proposals recorded by medical appear here for review."),
+        Panel(
+            "trials",
+            "Trials and sites",
+            "No trials loaded yet. Import ClinicalTrials.gov records to see sites and "
+            "investigators.",
+        ),
+        Panel(
+            "iss",
+            "Investigator-sponsored study proposals",
+            "No ISS proposals yet. Proposals recorded by medical appear here for review.",
+        ),
         TOP,
     ),
     Function.compliance: (
-        Panel("policy", "Firewall policy",
-              "The default medical/commercial firewall applies. Review it before go-live."),
-        Panel("consents", "Consent withdrawals",
-              "No consent withdrawals recorded. Withdrawals apply everywhere the moment they "
-              "are recorded and are listed here."),
+        Panel(
+            "policy",
+            "Firewall policy",
+            "The default medical/commercial firewall applies. Review it before go-live.",
+        ),
+        Panel(
+            "consents",
+            "Consent withdrawals",
+            "No consent withdrawals recorded. Withdrawals apply everywhere the moment they "
+            "are recorded and are listed here.",
+        ),
     ),
     Function.finance: (
-        Panel("payments", "Transfers of value to report",
-              "No payments loaded yet. Import CMS Open Payments files to reconcile spend per "
-              "stakeholder and year."),
+        Panel(
+            "payments",
+            "Transfers of value to report",
+            "No payments loaded yet. Import CMS Open Payments files to reconcile spend per "
+            "stakeholder and year.",
+        ),
         TOP,
     ),
     Function.operations: (TOP,),
@@ -144,7 +174,8 @@ def home_for(session: Session, principal: Principal) -> Home:
     )
     if len(principal.team_ids) > 1:
         reports = [
-            u for u in user_service.list_users(session, principal, limit=500).items
+            u
+            for u in user_service.list_users(session, principal, limit=500).items
             if u.id != principal.user_id
         ]
         codes = territory_service.codes_by_user(session, [u.id for u in reports])
@@ -155,9 +186,12 @@ def home_for(session: Session, principal: Principal) -> Home:
     if permissions.has(principal, permissions.AUDIT_READ):
         since = utcnow() - timedelta(days=1)
         total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-        recent = session.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.occurred_at >= since)
-        ) or 0
+        recent = (
+            session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.occurred_at >= since)
+            )
+            or 0
+        )
         home.stats += [
             Stat("Audit entries", f"{total:,}", "in the hash-chained trail"),
             Stat("Last 24 hours", f"{recent:,}", "changes recorded"),
@@ -170,13 +204,17 @@ def home_for(session: Session, principal: Principal) -> Home:
             session.execute(select(User.function, func.count()).group_by(User.function)).tuples()
         )
         now = utcnow()
-        locked = session.scalar(
-            select(func.count()).select_from(User).where(User.locked_until > now)
-        ) or 0
+        locked = (
+            session.scalar(select(func.count()).select_from(User).where(User.locked_until > now))
+            or 0
+        )
         home.stats += [
             Stat("Users", f"{sum(by_function.values()):,}", f"in {len(by_function)} functions"),
             Stat("Locked accounts", f"{locked:,}", "after repeated failed sign-ins"),
-            Stat("Territories", f"{len(territory_service.all_territories(session)):,}",
-                 "nation, regions and territories"),
+            Stat(
+                "Territories",
+                f"{len(territory_service.all_territories(session)):,}",
+                "nation, regions and territories",
+            ),
         ]
     return home

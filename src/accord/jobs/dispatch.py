@@ -31,7 +31,7 @@ def configure_broker(redis_url: str | None) -> dramatiq.Broker:
     if redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
-        broker: dramatiq.Broker = RedisBroker(url=redis_url)
+        broker: dramatiq.Broker = RedisBroker(url=redis_url)  # type: ignore[no-untyped-call]
         _in_process = False
     else:
         broker = StubBroker()

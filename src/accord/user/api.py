@@ -60,7 +60,11 @@ def issue_access_token(
 @router.get("/me", response_model=MeRead, summary="Who am I, and what may I see")
 def me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
     territories = territory_service.assigned_to(session, principal.user_id)
-    team = user_service.list_users(session, principal, limit=500).items if len(principal.team_ids) > 1 else []
+    team = (
+        user_service.list_users(session, principal, limit=500).items
+        if len(principal.team_ids) > 1
+        else []
+    )
     return MeRead(
         id=principal.user_id,
         username=principal.username,
@@ -105,9 +109,7 @@ def create_user(session: SessionDep, principal: CurrentPrincipal, data: UserCrea
     return _user_read(user_service.create_user(session, principal, data))
 
 
-@router.get(
-    "/tokens", response_model=ListResponse[TokenRead], summary="Your long-lived API tokens"
-)
+@router.get("/tokens", response_model=ListResponse[TokenRead], summary="Your long-lived API tokens")
 def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> ListResponse[TokenRead]:
     tokens = user_service.list_api_tokens(session, principal)
     return ListResponse(items=[TokenRead.model_validate(t) for t in tokens])
@@ -119,11 +121,15 @@ def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> ListRespons
     status_code=status.HTTP_201_CREATED,
     summary="Create a long-lived API token (shown once)",
 )
-def create_token(session: SessionDep, principal: CurrentPrincipal, data: TokenCreate) -> TokenIssued:
+def create_token(
+    session: SessionDep, principal: CurrentPrincipal, data: TokenCreate
+) -> TokenIssued:
     token, secret = user_service.create_api_token(
         session, principal, name=data.name, expires_in_days=data.expires_in_days
     )
-    return TokenIssued.model_validate({**TokenRead.model_validate(token).model_dump(), "token": secret})
+    return TokenIssued.model_validate(
+        {**TokenRead.model_validate(token).model_dump(), "token": secret}
+    )
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead, summary="Revoke an API token")

@@ -88,15 +88,21 @@ def login(
     except InvalidInput as error:
         field_errors = {error.field or "username": error.message}
         return _login_page(
-            request, next_url=_safe_next(next), username=username,
-            field_errors=field_errors, status_code=400,
+            request,
+            next_url=_safe_next(next),
+            username=username,
+            field_errors=field_errors,
+            status_code=400,
         )
     except AppError as error:
         # answered, not raised: the unit of work commits, so the failed attempt counts
         # towards the lockout
         return _login_page(
-            request, next_url=_safe_next(next), username=username,
-            error=error.message, status_code=error.status,
+            request,
+            next_url=_safe_next(next),
+            username=username,
+            error=error.message,
+            status_code=error.status,
         )
     sign_in_session(request, user)
     flash(request, "success", f"Signed in as {user.full_name}.")
@@ -115,8 +121,13 @@ def tokens_page(request: Request, session: SessionDep, principal: CurrentPrincip
     tokens = user_service.list_api_tokens(session, principal)
     issued = request.session.pop("issued_token", None)
     return render(
-        request, "user/tokens.html", principal=principal, page_title="API tokens",
-        tokens=tokens, issued=issued, field_errors={},
+        request,
+        "user/tokens.html",
+        principal=principal,
+        page_title="API tokens",
+        tokens=tokens,
+        issued=issued,
+        field_errors={},
     )
 
 
@@ -131,10 +142,17 @@ def create_token(
     if not name or len(name) > 120:
         tokens = user_service.list_api_tokens(session, principal)
         return render(
-            request, "user/tokens.html", principal=principal, page_title="API tokens",
-            tokens=tokens, issued=None, status_code=400,
-            field_errors={"name": "Give the token a name of 1 to 120 characters, "
-                          "such as the integration that will use it."},
+            request,
+            "user/tokens.html",
+            principal=principal,
+            page_title="API tokens",
+            tokens=tokens,
+            issued=None,
+            status_code=400,
+            field_errors={
+                "name": "Give the token a name of 1 to 120 characters, "
+                "such as the integration that will use it."
+            },
         )
     _, secret = user_service.create_api_token(session, principal, name=name, expires_in_days=None)
     request.session["issued_token"] = secret
@@ -160,8 +178,14 @@ def users_page(
 ) -> Response:
     page, territories = user_service.directory(session, principal, limit=100, cursor=cursor)
     return render(
-        request, "user/list.html", principal=principal, page_title="Users",
-        users=page.items, next_cursor=page.next_cursor, territories=territories,
-        function_labels=FUNCTION_LABELS, role_labels=ROLE_LABELS,
+        request,
+        "user/list.html",
+        principal=principal,
+        page_title="Users",
+        users=page.items,
+        next_cursor=page.next_cursor,
+        territories=territories,
+        function_labels=FUNCTION_LABELS,
+        role_labels=ROLE_LABELS,
         is_locked=user_service.is_locked,
     )

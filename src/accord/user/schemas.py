@@ -90,5 +90,5 @@ class AccessToken(BaseModel):
     """The OAuth2 token response (RFC 6749 §5.1)."""
 
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int

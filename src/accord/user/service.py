@@ -14,14 +14,14 @@ from accord.access import permissions, scope
 from accord.access.principal import Principal
 from accord.audit import trail
 from accord.db.base import utcnow
-from accord.pagination import Page, paginate
 from accord.errors import Conflict, FailedSignIn, InvalidInput, Locked, NotFound, Unauthorized
+from accord.pagination import Page, paginate
 from accord.territory import service as territory_service
 from accord.user.models import ApiToken, Function, Role, TokenKind, User
 from accord.user.passwords import dummy_hash, hash_password, verify_password
 from accord.user.schemas import UserCreate
 
-TOKEN_PREFIX = "acc_"
+TOKEN_PREFIX = "acc_"  # noqa: S105 - a public prefix that marks Accord tokens, not a secret
 
 
 def get_by_username(session: Session, username: str) -> User | None:
