@@ -40,15 +40,31 @@ class TestUsersCreate:
     ) -> None:
         result = cli.invoke(
             app,
-            ["users", "create", "kam_boston", "--function", "commercial", "--role", "field",
-             "--territory", "US-NE-BOS", "--name", "Maria Santos", "--manager", "salesmgr",
-             "--password", "s3cret!"],
+            [
+                "users",
+                "create",
+                "kam_boston",
+                "--function",
+                "commercial",
+                "--role",
+                "field",
+                "--territory",
+                "US-NE-BOS",
+                "--name",
+                "Maria Santos",
+                "--manager",
+                "salesmgr",
+                "--password",
+                "s3cret!",
+            ],
         )
         assert result.exit_code == 0, result.output
         user = user_service.get_by_username(session, "kam_boston")
         assert user is not None
         assert (user.function.value, user.role.value, user.full_name) == (
-            "commercial", "field", "Maria Santos"
+            "commercial",
+            "field",
+            "Maria Santos",
         )
         assert [t.code for t in territory_service.assigned_to(session, user.id)] == ["US-NE-BOS"]
 
@@ -56,8 +72,20 @@ class TestUsersCreate:
         self, cli: CliRunner, session: Session
     ) -> None:
         result = cli.invoke(
-            app, ["users", "create", "ghost", "-f", "medical", "-r", "field", "-t", "MARS",
-                  "--password", "pw1234"],
+            app,
+            [
+                "users",
+                "create",
+                "ghost",
+                "-f",
+                "medical",
+                "-r",
+                "field",
+                "-t",
+                "MARS",
+                "--password",
+                "pw1234",
+            ],
         )
         assert result.exit_code == 2
         assert "no territory with code 'MARS'" in result.output
@@ -81,8 +109,18 @@ class TestUsersCreate:
 
     def test_a_bad_username_names_the_field(self, cli: CliRunner) -> None:
         result = cli.invoke(
-            app, ["users", "create", "Bad Name!", "-f", "medical", "-r", "field",
-                  "--password", "pw1234"],
+            app,
+            [
+                "users",
+                "create",
+                "Bad Name!",
+                "-f",
+                "medical",
+                "-r",
+                "field",
+                "--password",
+                "pw1234",
+            ],
         )
         assert result.exit_code == 2
         assert "username" in result.output
@@ -110,9 +148,7 @@ class TestAuditVerify:
         assert result.exit_code == 0, result.output
         assert "intact" in result.output
 
-    def test_exits_1_naming_the_first_broken_entry(
-        self, cli: CliRunner, session: Session
-    ) -> None:
+    def test_exits_1_naming_the_first_broken_entry(self, cli: CliRunner, session: Session) -> None:
         session.execute(text("UPDATE audit_entry SET reason = 'rewritten' WHERE seq = 4"))
         session.commit()
         result = cli.invoke(app, ["audit", "verify"], env={"COLUMNS": "200"})
@@ -150,7 +186,17 @@ class TestDemo:
         result = cli.invoke(app, ["demo", "--no-serve"], env={"COLUMNS": "200"})
         assert result.exit_code == 0, result.output
         assert "password for all: demo" in result.output
-        for username in ("msl", "meddir", "rep", "salesmgr", "rep_west", "access", "research",
-                         "compliance", "finance", "admin"):
+        for username in (
+            "msl",
+            "meddir",
+            "rep",
+            "salesmgr",
+            "rep_west",
+            "access",
+            "research",
+            "compliance",
+            "finance",
+            "admin",
+        ):
             assert username in result.output
         assert len(session.scalars(select(User)).all()) >= 10

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_setting_is_documented() -> None:
     text = (ROOT / "docs" / "configuration.md").read_text()
     missing = [
-        f"ACCORD_{name.upper()}" for name in Settings.model_fields
+        f"ACCORD_{name.upper()}"
+        for name in Settings.model_fields
         if f"`ACCORD_{name.upper()}`" not in text
     ]
     assert missing == []

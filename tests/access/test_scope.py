@@ -58,8 +58,13 @@ class TestLoadPrincipal:
             session,
             None,
             UserCreate(
-                username="msl_west", full_name="Dr. Nora Ellis", function="medical",
-                role="field", password="secret1", manager="meddir", territories=["US-W-SFO"],
+                username="msl_west",
+                full_name="Dr. Nora Ellis",
+                function="medical",
+                role="field",
+                password="secret1",
+                manager="meddir",
+                territories=["US-W-SFO"],
             ),
         )
         meddir = persona("meddir")
@@ -75,10 +80,17 @@ class TestLoadPrincipal:
             ("msl_lax", "field", "lead", ["US-W-LAX"]),
         ):
             user_service.create_user(
-                session, None,
-                UserCreate(username=username, full_name=username, function="medical",
-                           role=role, password="secret1", manager=manager,
-                           territories=territories),
+                session,
+                None,
+                UserCreate(
+                    username=username,
+                    full_name=username,
+                    function="medical",
+                    role=role,
+                    password="secret1",
+                    manager=manager,
+                    territories=territories,
+                ),
             )
         assert "US-W-LAX" in codes(session, persona("meddir"))
 
@@ -86,9 +98,15 @@ class TestLoadPrincipal:
         self, session: Session, persona: Callable[[str], Principal]
     ) -> None:
         user_service.create_user(
-            session, None,
-            UserCreate(username="newrep", full_name="New Rep", function="commercial",
-                       role="field", password="secret1"),
+            session,
+            None,
+            UserCreate(
+                username="newrep",
+                full_name="New Rep",
+                function="commercial",
+                role="field",
+                password="secret1",
+            ),
         )
         assert persona("newrep").territory_ids == frozenset()
 

@@ -30,8 +30,12 @@ class TestAuditApi:
         headers = api_as("compliance")
         body = client.get(
             "/api/v1/audit",
-            params={"entity": "user", "actor": "system", "since": "2000-01-01T00:00:00Z",
-                    "limit": 500},
+            params={
+                "entity": "user",
+                "actor": "system",
+                "since": "2000-01-01T00:00:00Z",
+                "limit": 500,
+            },
             headers=headers,
         ).json()
         assert body["items"]
@@ -52,8 +56,9 @@ class TestAuditApi:
         assert all(e["new_value"] != e["old_value"] for e in body["items"])
         secret = headers["Authorization"].removeprefix("Bearer ")
         assert not any(secret in (e["new_value"] or "") for e in body["items"])
-        assert any(e["field"] == "token_hash" and e["new_value"] == '"[redacted]"'
-                   for e in body["items"])
+        assert any(
+            e["field"] == "token_hash" and e["new_value"] == '"[redacted]"' for e in body["items"]
+        )
 
     @pytest.mark.parametrize("username", ["admin", "rep", "msl", "finance"])
     def test_other_functions_get_403_with_the_reason(
@@ -98,10 +103,11 @@ class TestAuditPage:
 
     def test_verify_button_needs_the_csrf_token(self, web_as: Callable[[str], TestClient]) -> None:
         web = web_as("compliance")
-        refused = web.post("/audit/verify", headers={"accept": "text/html"},
-                           follow_redirects=False)
+        refused = web.post("/audit/verify", headers={"accept": "text/html"}, follow_redirects=False)
         assert refused.status_code == 403
         accepted = web.post(
-            "/audit/verify", data={"csrf_token": web.csrf}, follow_redirects=False  # type: ignore[attr-defined]
+            "/audit/verify",
+            data={"csrf_token": web.csrf},
+            follow_redirects=False,  # type: ignore[attr-defined]
         )
         assert accepted.status_code == 303

@@ -129,7 +129,8 @@ class TestVerificationRuns:
         done = audit_service.get_verification(session, persona("compliance"), run.id)
         assert done.status == VerificationStatus.done
         assert done.intact is True
-        assert done.entries_checked and done.entries_checked > 0
+        assert done.entries_checked
+        assert done.entries_checked > 0
 
     def test_only_compliance_requests_verifications(
         self, session: Session, persona: Callable[[str], Principal]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 
@@ -99,7 +100,10 @@ class TestCapturedFromSessionEvents:
         region = territory_service.get_by_code(session, "US-W")
         savepoint = session.begin_nested()
         territory_service.create_territory(
-            session, code="US-W-ABQ", name="New Mexico", level=TerritoryLevel.territory,
+            session,
+            code="US-W-ABQ",
+            name="New Mexico",
+            level=TerritoryLevel.territory,
             parent=region,
         )
         savepoint.rollback()
@@ -123,7 +127,7 @@ class TestHashChain:
         rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
         assert rows, "the demo seed writes audited changes"
         assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
-        for before, after in zip(rows, rows[1:], strict=False):
+        for before, after in itertools.pairwise(rows):
             assert after.prev_hash == before.hash
         head = session.get(AuditHead, trail.HEAD_ID)
         assert head is not None
@@ -137,3 +141,24 @@ class TestEncodeValue:
     )
     def test_values_are_stable_json(self, value: object, encoded: str | None) -> None:
         assert trail.encode_value(value) == encoded
+
+
+class TestBulkStatements:
+    def test_an_unaudited_bulk_update_is_refused(self, session: Session) -> None:
+        from sqlalchemy import update
+
+        from accord.territory.models import Territory
+
+        with pytest.raises(trail.AuditBypassError, match="audit trail"):
+            session.execute(update(Territory).values(name="x"))
+
+    def test_a_bulk_path_that_writes_its_own_entries_may_proceed(self, session: Session) -> None:
+        from sqlalchemy import update
+
+        from accord.territory.models import Territory
+
+        session.execute(
+            update(Territory).where(Territory.code == "US-W-SEA").values(name="PNW"),
+            execution_options={trail.AUDITED_BULK: True},
+        )
+        assert territory_service.get_by_code(session, "US-W-SEA").name == "PNW"

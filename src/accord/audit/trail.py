@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, update
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.base import NO_VALUE
 
 from accord.audit.mixin import Audited
@@ -100,8 +100,10 @@ def entry_hash(row: dict[str, Any]) -> str:
 
 
 def _entity_id(obj: Any) -> str:
-    identity = inspect(obj).identity
-    if identity is None:
+    # after_flush runs before new objects receive their identity key; their primary key is
+    # already populated by the INSERT, so read it from the instance instead
+    identity = inspect(obj).identity or inspect(type(obj)).primary_key_from_instance(obj)
+    if identity is None or any(part is None for part in identity):
         return "?"
     return ",".join(str(part) for part in identity)
 
@@ -236,6 +238,29 @@ def record_read(session: Session, *, entity: str, entity_id: str, field: str | N
     )
 
 
+class AuditBypassError(RuntimeError):
+    """A bulk ORM statement would change audited rows without writing their audit entries."""
+
+
+#: execution option a bulk path sets once it writes its own audit entries (append_entries)
+AUDITED_BULK = "accord_audited_bulk"
+
+
+def _refuse_unaudited_bulk(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(AUDITED_BULK):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and issubclass(mapper.class_, Audited):
+        raise AuditBypassError(
+            f"bulk {'insert' if state.is_insert else 'update' if state.is_update else 'delete'} "
+            f"of audited {mapper.class_.__name__} would skip the audit trail; change the "
+            "objects through the session, or write the entries with append_entries() and pass "
+            f"execution_options({AUDITED_BULK}=True)"
+        )
+
+
 _installed = False
 
 
@@ -244,6 +269,7 @@ def install() -> None:
     global _installed
     if not _installed:
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _refuse_unaudited_bulk)
         _installed = True
 
 
