@@ -201,7 +201,7 @@ def home_for(session: Session, principal: Principal) -> Home:
         ).one_or_none()
     if permissions.has(principal, permissions.USERS_MANAGE):
         by_function = dict(
-            session.execute(select(User.function, func.count()).group_by(User.function)).tuples()
+            session.execute(select(User.function, func.count()).group_by(User.function)).all()
         )
         now = utcnow()
         locked = (

@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AppError, Unauthorized
+from accord.http.middleware import REQUEST_ID_HEADER
+from accord.logs import request_id_var
 
 log = logging.getLogger("accord.errors")
 
@@ -98,11 +100,20 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    # Starlette runs this handler in its outermost middleware, after RequestContextMiddleware
+    # has returned: put the request id back for the log line and on the response ourselves
+    request_id = getattr(request.state, "request_id", None)
+    token = request_id_var.set(request_id) if request_id else None
+    try:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+    finally:
+        if token is not None:
+            request_id_var.reset(token)
     return problem(
         request,
         500,
         "something went wrong on our side; the request id identifies it in the logs",
+        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
     )
 
 
