@@ -146,6 +146,9 @@ class TestRequestId:
         assert response.status_code == 500
         assert response.headers.get("x-request-id") == "support-ticket-42"
         assert response.json()["request_id"] == "support-ticket-42"
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
 
     def test_each_request_gets_its_own(self, client: TestClient) -> None:
         ids = {client.get("/api/v1/health").headers["x-request-id"] for _ in range(3)}

@@ -47,8 +47,27 @@ class RequestContextMiddleware:
                 headers.setdefault("X-Frame-Options", "DENY")
             await send(message)
 
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send_with_headers(message)
+
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            # answer here rather than in Starlette's outermost error middleware, so the 500 too
+            # carries the request id (response and log line) and the security headers
+            if response_started:
+                raise
+            from starlette.requests import Request
+
+            from accord.http.problems import unexpected_error
+
+            response = await unexpected_error(Request(scope, receive), error)
+            await response(scope, receive, send_with_headers)
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             log.info("%s %s -> %s in %.1f ms", scope["method"], scope["path"], status, elapsed)

@@ -12,8 +12,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AppError, Unauthorized
-from accord.http.middleware import REQUEST_ID_HEADER
-from accord.logs import request_id_var
 
 log = logging.getLogger("accord.errors")
 
@@ -100,20 +98,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
-    # Starlette runs this handler in its outermost middleware, after RequestContextMiddleware
-    # has returned: put the request id back for the log line and on the response ourselves
-    request_id = getattr(request.state, "request_id", None)
-    token = request_id_var.set(request_id) if request_id else None
-    try:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-    finally:
-        if token is not None:
-            request_id_var.reset(token)
+    """The 500 answer; RequestContextMiddleware calls it so the request id is in context."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         request,
         500,
         "something went wrong on our side; the request id identifies it in the logs",
-        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
     )
 
 
@@ -121,4 +111,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected_error)
