@@ -52,7 +52,12 @@ def audit_page(
     )
     verifications = audit_service.recent_verifications(session, principal)
     query = {"entity": entity, "actor": actor, "since": since, "until": until}
-    template = "audit/_entries.html" if request.headers.get("hx-request") else "audit/index.html"
+    # htmx swaps only the entries; a history restore (back button after a cache miss) needs
+    # the whole page, and Vary keeps the browser from showing a cached partial as a page
+    partial = request.headers.get("hx-request") and not request.headers.get(
+        "hx-history-restore-request"
+    )
+    template = "audit/_entries.html" if partial else "audit/index.html"
     return render(
         request,
         template,
@@ -64,6 +69,7 @@ def audit_page(
         field_errors=field_errors,
         verifications=verifications,
         status_code=400 if field_errors else 200,
+        headers={"Vary": "HX-Request"},
     )
 
 
