@@ -38,12 +38,21 @@ def test_migration_files_follow_the_naming_convention() -> None:
         assert re.match(r"^\d{4}-\d{2}-\d{2}-\d{4}_[a-z0-9_]+\.py$", name), name
 
 
-def test_sqlite_runs_with_wal_and_foreign_keys(database: Database, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("SQLite pragmas only")
+def test_connections_are_configured_for_the_backend(database: Database, backend: str) -> None:
+    """SQLite: WAL and foreign keys on every connection; PostgreSQL: timestamptz columns."""
     with database.engine.connect() as conn:
-        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        if backend == "sqlite":
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        else:
+            kind = conn.execute(
+                text(
+                    "SELECT data_type FROM information_schema.columns "
+                    "WHERE table_name = 'audit_entry' AND column_name = 'occurred_at' "
+                    "AND table_schema = current_schema()"
+                )
+            ).scalar()
+            assert kind == "timestamp with time zone"
 
 
 def test_foreign_keys_are_enforced(connection) -> None:  # type: ignore[no-untyped-def]
