@@ -18,11 +18,19 @@ from accord.http.middleware import RequestContextMiddleware
 from accord.jobs.catalog import import_all_jobs
 from accord.jobs.dispatch import configure_broker
 from accord.logs import configure_logging
+from accord.policy import api as policy_api
+from accord.product import api as product_api
 from accord.user import api as user_api
 from accord.user import pages as user_pages
 from accord.web.render import STATIC_DIR
 
-API_ROUTERS = (health_api.router, user_api.router, audit_api.router)
+API_ROUTERS = (
+    health_api.router,
+    user_api.router,
+    audit_api.router,
+    policy_api.router,
+    product_api.router,
+)
 PAGE_ROUTERS = (user_pages.router, home_pages.router, audit_pages.router)
 
 DESCRIPTION = """

@@ -11,6 +11,8 @@ AUDIT_READ = "audit:read"
 USERS_MANAGE = "users:manage"
 USERS_READ_TEAM = "users:read_team"
 TERRITORIES_READ = "territories:read"
+POLICY_READ = "policy:read"
+POLICY_WRITE = "policy:write"
 
 #: every permission, with who holds it and why; docs/permissions.md is checked against it
 PERMISSIONS: dict[str, str] = {
@@ -20,6 +22,8 @@ PERMISSIONS: dict[str, str] = {
     "functions, roles and territories",
     USERS_READ_TEAM: "managers see their reports; everyone sees themselves",
     TERRITORIES_READ: "every signed-in user reads the territory hierarchy",
+    POLICY_READ: "compliance reads the firewall policy it owns",
+    POLICY_WRITE: "only compliance changes the firewall policy, with a reason",
 }
 
 
@@ -36,6 +40,11 @@ def check(principal: Principal, permission: str) -> Decision:
         if principal.role in (Role.manager, Role.admin) or principal.function == Function.admin:
             return Decision(True, "managers read their team")
         return Decision(False, "only managers read a team")
+    if permission in (POLICY_READ, POLICY_WRITE):
+        if principal.function == Function.compliance:
+            return Decision(True, "compliance owns the firewall policy")
+        verb = "changes" if permission == POLICY_WRITE else "reads"
+        return Decision(False, f"only compliance {verb} the firewall policy")
     if permission == TERRITORIES_READ:
         return Decision(True, "every signed-in user reads the territory hierarchy")
     return Decision(False, f"unknown permission {permission!r}")

@@ -2,7 +2,16 @@
 
 from accord.audit import models as audit_models
 from accord.db.base import Base
+from accord.policy import models as policy_models
+from accord.product import models as product_models
 from accord.territory import models as territory_models
 from accord.user import models as user_models
 
-__all__ = ["Base", "audit_models", "territory_models", "user_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "policy_models",
+    "product_models",
+    "territory_models",
+    "user_models",
+]

@@ -1,0 +1,1 @@
+"""Products and therapeutic areas, each product at a lifecycle stage the firewall reads."""
