@@ -4,6 +4,7 @@ from accord.audit import models as audit_models
 from accord.db.base import Base
 from accord.policy import models as policy_models
 from accord.product import models as product_models
+from accord.stakeholder import models as stakeholder_models
 from accord.territory import models as territory_models
 from accord.user import models as user_models
 
@@ -12,6 +13,7 @@ __all__ = [
     "audit_models",
     "policy_models",
     "product_models",
+    "stakeholder_models",
     "territory_models",
     "user_models",
 ]

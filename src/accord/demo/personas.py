@@ -131,6 +131,37 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 
+#: which places each demo territory covers: states, and California split by city
+ALIGNMENT: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "US-NE-BOS": (
+        ("MA", None),
+        ("NH", None),
+        ("VT", None),
+        ("ME", None),
+        ("RI", None),
+        ("CT", None),
+    ),
+    "US-NE-NYC": (("NY", None), ("NJ", None)),
+    "US-NE-PHL": (("PA", None), ("DE", None), ("MD", None)),
+    "US-W-LAX": (("CA", None), ("AZ", None), ("NV", None)),
+    "US-W-SFO": tuple(
+        ("CA", city)
+        for city in (
+            "San Francisco",
+            "Oakland",
+            "San Jose",
+            "Sacramento",
+            "Berkeley",
+            "Palo Alto",
+            "Fresno",
+            "Santa Rosa",
+            "Stockton",
+        )
+    ),
+    "US-W-SEA": (("WA", None), ("OR", None), ("ID", None), ("AK", None)),
+}
+
+
 def ensure_territories(session: Session) -> dict[str, Territory]:
     out: dict[str, Territory] = {}
     for spec in TERRITORIES:
@@ -141,6 +172,10 @@ def ensure_territories(session: Session) -> dict[str, Territory]:
                 session, code=spec.code, name=spec.name, level=spec.level, parent=parent
             )
         out[spec.code] = existing
+    for code, places in ALIGNMENT.items():
+        for state, city in places:
+            if territory_service.territory_for(session, state=state, city=city) != out[code].id:
+                territory_service.align(session, out[code], state=state, city=city)
     return out
 
 

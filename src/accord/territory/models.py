@@ -49,3 +49,21 @@ class UserTerritory(Audited, Base):
     territory_id: Mapped[int] = mapped_column(
         ForeignKey("territory.id", ondelete="CASCADE"), index=True
     )
+
+
+class TerritoryAlignment(Audited, Base):
+    """Which territory covers a US state, or one city of it (a city rule beats its state's).
+
+    Alignment is how stakeholders land in territories: their primary practice location is
+    looked up here when it is recorded.
+    """
+
+    __tablename__ = "territory_alignment"
+    __table_args__ = (UniqueConstraint("state", "city"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(100))

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from accord.audit import trail
 from accord.errors import Conflict, InvalidInput, NotFound
-from accord.territory.models import CHILD_LEVEL, Territory, TerritoryLevel, UserTerritory
+from accord.territory.models import (
+    CHILD_LEVEL,
+    Territory,
+    TerritoryAlignment,
+    TerritoryLevel,
+    UserTerritory,
+)
 from accord.user.models import User
 
 
@@ -101,3 +107,45 @@ def codes_by_user(session: Session, user_ids: Sequence[int]) -> dict[int, list[s
     for user_id, code in rows:
         out[user_id].append(code)
     return out
+
+
+def align(session: Session, territory: Territory, *, state: str, city: str | None = None) -> None:
+    """Let `territory` cover `state` (or one city of it); only leaf territories cover places."""
+    if territory.level != TerritoryLevel.territory:
+        raise InvalidInput(
+            "only a territory (not a region or nation) covers places", field="territory"
+        )
+    state = state.strip().upper()
+    if len(state) != 2 or not state.isalpha():
+        raise InvalidInput(f"{state!r} is not a two-letter US state code", field="state")
+    key_city = city.strip().lower() if city else None
+    existing = session.scalars(
+        select(TerritoryAlignment).where(
+            TerritoryAlignment.state == state,
+            TerritoryAlignment.city.is_(None)
+            if key_city is None
+            else TerritoryAlignment.city == key_city,
+        )
+    ).one_or_none()
+    with trail.reason(
+        session, f"{state}{'/' + key_city if key_city else ''} aligned to {territory.code}"
+    ):
+        if existing is None:
+            session.add(TerritoryAlignment(territory_id=territory.id, state=state, city=key_city))
+        else:
+            existing.territory_id = territory.id
+
+
+def territory_for(session: Session, *, state: str | None, city: str | None) -> int | None:
+    """The territory covering a place: the city's rule if there is one, else the state's."""
+    if not state:
+        return None
+    rows = session.execute(
+        select(TerritoryAlignment.city, TerritoryAlignment.territory_id).where(
+            TerritoryAlignment.state == state.upper()
+        )
+    ).all()
+    by_city = {c: t for c, t in rows}
+    if city and city.strip().lower() in by_city:
+        return by_city[city.strip().lower()]
+    return by_city.get(None)

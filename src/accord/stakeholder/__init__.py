@@ -1,0 +1,1 @@
+"""The stakeholder master: persons and organizations, identifiers, specialties, addresses."""
