@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from accord.access.principal import Principal
 from accord.errors import NotFound, Unauthorized
@@ -65,7 +65,9 @@ def load_principal(session: Session, user: User, *, token_id: int | None = None)
     )
 
 
-def in_territories(principal: Principal, column: ColumnElement[Any]) -> ColumnElement[bool]:
+def in_territories(
+    principal: Principal, column: ColumnElement[Any] | InstrumentedAttribute[Any]
+) -> ColumnElement[bool]:
     """A filter on a territory-id column: the one way to restrict rows to a user's scope."""
     if principal.territory_ids is None:
         return true()

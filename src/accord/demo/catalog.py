@@ -39,3 +39,94 @@ def ensure_demo_products(session: Session) -> int:
             )
             created += 1
     return created
+
+
+#: the NUCC taxonomy codes the demo uses (code, grouping, classification, specialization,
+#: display name), as published in NUCC v25.1
+SPECIALTIES = (
+    (
+        "207R00000X",
+        "Allopathic & Osteopathic Physicians",
+        "Internal Medicine",
+        None,
+        "Internal Medicine Physician",
+    ),
+    (
+        "207Q00000X",
+        "Allopathic & Osteopathic Physicians",
+        "Family Medicine",
+        None,
+        "Family Medicine Physician",
+    ),
+    (
+        "207RC0000X",
+        "Allopathic & Osteopathic Physicians",
+        "Internal Medicine",
+        "Cardiovascular Disease",
+        "Cardiovascular Disease Physician",
+    ),
+    (
+        "207RH0003X",
+        "Allopathic & Osteopathic Physicians",
+        "Internal Medicine",
+        "Hematology & Oncology",
+        "Hematology & Oncology Physician",
+    ),
+    (
+        "207RX0202X",
+        "Allopathic & Osteopathic Physicians",
+        "Internal Medicine",
+        "Medical Oncology",
+        "Medical Oncology Physician",
+    ),
+    (
+        "2084N0400X",
+        "Allopathic & Osteopathic Physicians",
+        "Psychiatry & Neurology",
+        "Neurology",
+        "Neurology Physician",
+    ),
+    (
+        "207RE0101X",
+        "Allopathic & Osteopathic Physicians",
+        "Internal Medicine",
+        "Endocrinology, Diabetes & Metabolism",
+        "Endocrinology, Diabetes & Metabolism Physician",
+    ),
+    (
+        "207RR0500X",
+        "Allopathic & Osteopathic Physicians",
+        "Internal Medicine",
+        "Rheumatology",
+        "Rheumatology Physician",
+    ),
+    (
+        "363L00000X",
+        "Physician Assistants & Advanced Practice Nursing Providers",
+        "Nurse Practitioner",
+        None,
+        "Nurse Practitioner",
+    ),
+    (
+        "363A00000X",
+        "Physician Assistants & Advanced Practice Nursing Providers",
+        "Physician Assistant",
+        None,
+        "Physician Assistant",
+    ),
+    ("183500000X", "Pharmacy Service Providers", "Pharmacist", None, "Pharmacist"),
+    ("282N00000X", "Hospitals", "General Acute Care Hospital", None, "General Acute Care Hospital"),
+    (
+        "261QM1300X",
+        "Ambulatory Health Care Facilities",
+        "Clinic/Center",
+        "Multi-Specialty",
+        "Multi-Specialty Clinic/Center",
+    ),
+)
+
+
+def ensure_demo_specialties(session: Session) -> int:
+    from accord.stakeholder import service as stakeholder_service
+
+    return stakeholder_service.ensure_specialties(session, SPECIALTIES)

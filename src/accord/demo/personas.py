@@ -182,10 +182,11 @@ def ensure_territories(session: Session) -> dict[str, Territory]:
 def ensure_demo_users(session: Session) -> int:
     """Create the demo territories, products and personas that are missing; returns how many
     users were created."""
-    from accord.demo.catalog import ensure_demo_products
+    from accord.demo.catalog import ensure_demo_products, ensure_demo_specialties
 
     ensure_territories(session)
     ensure_demo_products(session)
+    ensure_demo_specialties(session)
     created = 0
     for persona in PERSONAS:
         if user_service.get_by_username(session, persona.username) is not None:
