@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.access import gate
+from accord.access import gate, scope
 from accord.access.firewall import Level
 from accord.access.principal import Principal
 from accord.audit import trail
@@ -183,7 +183,7 @@ def list_stakeholders(
         stmt = stmt.where(Stakeholder.tier == filters.tier)
     if filters.territory:
         territory = territory_service.get_by_code(session, filters.territory)
-        below = territory_service.descendants(session, territory.id)
+        below = scope.territories_below(session, frozenset({territory.id}))
         stmt = stmt.where(Stakeholder.territory_id.in_(sorted(below)))
     return paginate(
         session, stmt, key=Stakeholder.id, key_of=lambda s: s.id, limit=limit, cursor=cursor

@@ -149,10 +149,3 @@ def territory_for(session: Session, *, state: str | None, city: str | None) -> i
     if city and city.strip().lower() in by_city:
         return by_city[city.strip().lower()]
     return by_city.get(None)
-
-
-def descendants(session: Session, territory_id: int) -> frozenset[int]:
-    """The territory and everything below it."""
-    tree = select(Territory.id).where(Territory.id == territory_id).cte("below", recursive=True)
-    tree = tree.union_all(select(Territory.id).where(Territory.parent_id == tree.c.id))
-    return frozenset(session.scalars(select(tree.c.id)))
