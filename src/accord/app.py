@@ -22,6 +22,7 @@ from accord.policy import api as policy_api
 from accord.policy import pages as policy_pages
 from accord.product import api as product_api
 from accord.stakeholder import api as stakeholder_api
+from accord.stakeholder import pages as stakeholder_pages
 from accord.user import api as user_api
 from accord.user import pages as user_pages
 from accord.web.render import STATIC_DIR
@@ -34,7 +35,13 @@ API_ROUTERS = (
     product_api.router,
     stakeholder_api.router,
 )
-PAGE_ROUTERS = (user_pages.router, home_pages.router, policy_pages.router, audit_pages.router)
+PAGE_ROUTERS = (
+    user_pages.router,
+    home_pages.router,
+    stakeholder_pages.router,
+    policy_pages.router,
+    audit_pages.router,
+)
 
 DESCRIPTION = """
 The Accord API. Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) or a

@@ -27,6 +27,19 @@ def _datetime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M UTC") -> str:
 
 templates.env.filters["datetime"] = _datetime
 
+_ACRONYMS = {"hcp": "HCP", "idn": "IDN", "pbm": "PBM", "npi": "NPI", "mir": "MIR", "iss": "ISS"}
+
+
+def _label(value: object) -> str:
+    """A code such as academic_medical_center or hcp, as people write it."""
+    text = str(getattr(value, "value", value))
+    if text in _ACRONYMS:
+        return _ACRONYMS[text]
+    return text.replace("_", " ").capitalize()
+
+
+templates.env.filters["label"] = _label
+
 
 @dataclass(frozen=True)
 class NavItem:
