@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -133,16 +132,9 @@ def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-JOB_ACTOR = Actor(id=None, name="job")
-
-
 @contextmanager
 def job_scope(name: str) -> Iterator[Session]:
     """The unit of work of one job run."""
     with unit_of_work(get_database().session_factory) as session:
         set_actor(session, Actor(id=None, name=f"job:{name}"))
         yield session
-
-
-def describe(args: tuple[Any, ...]) -> str:
-    return ", ".join(repr(a) for a in args)
