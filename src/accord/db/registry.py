@@ -1,9 +1,14 @@
 """Imports every domain's models so that metadata, Alembic and mappers see all tables."""
 
 from accord.audit import models as audit_models
+from accord.consent import models as consent_models
 from accord.db.base import Base
+from accord.engagement import models as engagement_models
+from accord.insight import models as insight_models
+from accord.interaction import models as interaction_models
 from accord.policy import models as policy_models
 from accord.product import models as product_models
+from accord.request import models as request_models
 from accord.stakeholder import models as stakeholder_models
 from accord.territory import models as territory_models
 from accord.user import models as user_models
@@ -11,8 +16,13 @@ from accord.user import models as user_models
 __all__ = [
     "Base",
     "audit_models",
+    "consent_models",
+    "engagement_models",
+    "insight_models",
+    "interaction_models",
     "policy_models",
     "product_models",
+    "request_models",
     "stakeholder_models",
     "territory_models",
     "user_models",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.audit.mixin import Audited
-from accord.db.base import Base, Timestamped
+from accord.db.base import Base, Timestamped, str_enum
 
 
 class StakeholderKind(enum.StrEnum):
@@ -62,16 +62,6 @@ class StakeholderStatus(enum.StrEnum):
     inactive = "inactive"
 
 
-def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
 class Specialty(Base):
     """A NUCC Health Care Provider Taxonomy code (reference data)."""
 
@@ -95,8 +85,8 @@ class Stakeholder(Audited, Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[StakeholderKind] = mapped_column(_enum(StakeholderKind, 16))
-    type: Mapped[StakeholderType] = mapped_column(_enum(StakeholderType), index=True)
+    kind: Mapped[StakeholderKind] = mapped_column(str_enum(StakeholderKind, 16))
+    type: Mapped[StakeholderType] = mapped_column(str_enum(StakeholderType), index=True)
     name: Mapped[str] = mapped_column(String(300))
     sort_name: Mapped[str] = mapped_column(String(300))  # lower-case "last first" for search
     first_name: Mapped[str | None] = mapped_column(String(100))
@@ -107,14 +97,14 @@ class Stakeholder(Audited, Timestamped, Base):
     primary_specialty_code: Mapped[str | None] = mapped_column(
         ForeignKey("specialty.code", ondelete="SET NULL"), index=True
     )
-    tier: Mapped[Tier | None] = mapped_column(_enum(Tier, 16), index=True)
+    tier: Mapped[Tier | None] = mapped_column(str_enum(Tier, 16), index=True)
     territory_id: Mapped[int | None] = mapped_column(
         ForeignKey("territory.id", ondelete="SET NULL")
     )
     state: Mapped[str | None] = mapped_column(String(2), index=True)
     city: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[StakeholderStatus] = mapped_column(
-        _enum(StakeholderStatus, 16), default=StakeholderStatus.active
+        str_enum(StakeholderStatus, 16), default=StakeholderStatus.active
     )
 
 
@@ -161,7 +151,7 @@ class Address(Audited, Base):
     stakeholder_id: Mapped[int] = mapped_column(
         ForeignKey("stakeholder.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[AddressKind] = mapped_column(_enum(AddressKind, 16))
+    kind: Mapped[AddressKind] = mapped_column(str_enum(AddressKind, 16))
     is_primary: Mapped[bool] = mapped_column(default=False)
     line1: Mapped[str] = mapped_column(String(200))
     line2: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,1 @@
+"""Consents per channel and purpose, with their grant and withdrawal history."""

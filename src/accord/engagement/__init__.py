@@ -1,0 +1,1 @@
+"""Engagement status per function, channel preferences, and who should engage next."""

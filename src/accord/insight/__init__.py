@@ -1,0 +1,1 @@
+"""Field insights: what stakeholders said, in their words, with topics."""

@@ -1,0 +1,1 @@
+"""Interactions: every touchpoint with a stakeholder, by any team on any channel."""

@@ -1,0 +1,1 @@
+"""Requests from stakeholders: medical information requests, ISS proposals, grants, speakers."""
