@@ -10,17 +10,22 @@ from accord import __version__
 from accord.audit import api as audit_api
 from accord.audit import pages as audit_pages
 from accord.config import Settings, get_settings
+from accord.consent import api as consent_api
 from accord.db.session import Database, get_database, set_database
+from accord.engagement import api as engagement_api
 from accord.health import api as health_api
 from accord.home import pages as home_pages
 from accord.http import problems
 from accord.http.middleware import RequestContextMiddleware
+from accord.insight import api as insight_api
+from accord.interaction import api as interaction_api
 from accord.jobs.catalog import import_all_jobs
 from accord.jobs.dispatch import configure_broker
 from accord.logs import configure_logging
 from accord.policy import api as policy_api
 from accord.policy import pages as policy_pages
 from accord.product import api as product_api
+from accord.request import api as request_api
 from accord.stakeholder import api as stakeholder_api
 from accord.stakeholder import pages as stakeholder_pages
 from accord.user import api as user_api
@@ -34,6 +39,11 @@ API_ROUTERS = (
     policy_api.router,
     product_api.router,
     stakeholder_api.router,
+    interaction_api.router,
+    consent_api.router,
+    engagement_api.router,
+    request_api.router,
+    insight_api.router,
 )
 PAGE_ROUTERS = (
     user_pages.router,

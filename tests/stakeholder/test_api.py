@@ -23,7 +23,7 @@ def test_create_then_view_in_the_contract_shape(client: TestClient, api_as: Auth
     created = client.post("/api/v1/stakeholders", json=BODY, headers=headers)
     assert created.status_code == 201, created.text
     view = client.get(f"/api/v1/stakeholders/{created.json()['id']}", headers=headers).json()
-    assert set(view) == {"id", "name", "type", "sections"}
+    assert set(view) == {"id", "name", "type", "sections", "timeline"}
     assert view["sections"]["identity"]["visibility"] == "full"
     assert (
         client.get(

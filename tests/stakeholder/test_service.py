@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from accord.access.principal import Principal
 from accord.errors import Conflict, InvalidInput, NotFound
 from accord.stakeholder import service as stakeholder_service
+from accord.stakeholder import view as stakeholder_view
 from accord.stakeholder.identifiers import npi_is_valid
 from accord.stakeholder.models import Stakeholder
 from accord.stakeholder.schemas import AddressIn, StakeholderCreate
@@ -106,8 +107,8 @@ class TestViewStakeholder:
         seattle_cardiologist: Stakeholder,
     ) -> None:
         with pytest.raises(NotFound):
-            stakeholder_service.view_stakeholder(session, persona("rep"), seattle_cardiologist.id)
-        view = stakeholder_service.view_stakeholder(
+            stakeholder_view.view_stakeholder(session, persona("rep"), seattle_cardiologist.id)
+        view = stakeholder_view.view_stakeholder(
             session, persona("rep_west"), seattle_cardiologist.id
         )
         assert view["name"] == "Test Brennan, MD"
@@ -118,7 +119,7 @@ class TestViewStakeholder:
         persona: Callable[[str], Principal],
         boston_cardiologist: Stakeholder,
     ) -> None:
-        view = stakeholder_service.view_stakeholder(
+        view = stakeholder_view.view_stakeholder(
             session, persona("finance"), boston_cardiologist.id
         )
         assert set(view["sections"]) == {"identity"}
@@ -133,7 +134,7 @@ class TestViewStakeholder:
         persona: Callable[[str], Principal],
         boston_cardiologist: Stakeholder,
     ) -> None:
-        view = stakeholder_service.view_stakeholder(session, persona("rep"), boston_cardiologist.id)
+        view = stakeholder_view.view_stakeholder(session, persona("rep"), boston_cardiologist.id)
         contact = view["sections"]["contact"]
         assert contact["visibility"] == "full"
         assert contact["addresses"][0]["line1"] == "1 Main St"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +35,18 @@ def get_product(session: Session, code: str) -> Product:
     if product is None:
         raise InvalidInput(f"no product with code {code!r}", field="product")
     return product
+
+
+def products_by_code(session: Session, codes: Iterable[str], *, field: str) -> list[Product]:
+    """The products named by `codes`, in order; an unknown code is bad input naming `field`."""
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
+        return []
+    found = {p.code: p for p in session.scalars(select(Product).where(Product.code.in_(wanted)))}
+    for index, code in enumerate(wanted):
+        if code not in found:
+            raise InvalidInput(f"no product with code {code!r}", field=f"{field}[{index}]")
+    return [found[c] for c in wanted]
 
 
 def create_area(session: Session, *, code: str, name: str) -> TherapeuticArea:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from accord.access.deps import CurrentPrincipal, SessionDep
 from accord.pagination import ListResponse
 from accord.stakeholder import service as stakeholder_service
+from accord.stakeholder import view as stakeholder_view
 from accord.stakeholder.models import Stakeholder, StakeholderType, Tier
 from accord.stakeholder.schemas import StakeholderCreate, StakeholderSummary, StakeholderView
 
@@ -60,7 +61,7 @@ def view_stakeholder(
     session: SessionDep, principal: CurrentPrincipal, stakeholder_id: int
 ) -> dict[str, Any]:
     """The sections you may see; a section at `none` is absent; out of scope is 404."""
-    return stakeholder_service.view_stakeholder(session, principal, stakeholder_id)
+    return stakeholder_view.view_stakeholder(session, principal, stakeholder_id)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from accord.access.deps import CurrentPrincipal, SessionDep
 from accord.stakeholder import service as stakeholder_service
+from accord.stakeholder import view as stakeholder_view
 from accord.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +55,7 @@ def search(
 def stakeholder_page(
     request: Request, session: SessionDep, principal: CurrentPrincipal, stakeholder_id: int
 ) -> HTMLResponse:
-    view = stakeholder_service.view_stakeholder(session, principal, stakeholder_id)
+    view = stakeholder_view.view_stakeholder(session, principal, stakeholder_id)
     return render(
         request,
         "stakeholder/view.html",

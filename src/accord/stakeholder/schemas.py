@@ -67,3 +67,6 @@ class StakeholderView(BaseModel):
     name: str
     type: StakeholderType
     sections: dict[str, dict[str, Any]]
+    timeline: dict[str, Any] = Field(
+        description="the newest activities you may read in full; page on with /timeline"
+    )

@@ -190,31 +190,7 @@ def list_stakeholders(
     )
 
 
-def view_stakeholder(session: Session, actor: Principal, stakeholder_id: int) -> dict[str, Any]:
-    """The complete view, section by section as the firewall allows; out of scope is 404."""
-    stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    decisions = gate.sections_for(session, actor, stakeholder)
-    sections: dict[str, dict[str, Any]] = {}
-    builders = {
-        "identity": _identity,
-        "contact": _contact,
-        "organizational_status": _organizational_status,
-    }
-    for category, build in builders.items():
-        decision = decisions[category]
-        if decision.level == Level.none:
-            continue
-        body = build(session, stakeholder, decision.level)
-        sections[category] = {"visibility": decision.level.name, "reason": decision.reason, **body}
-    return {
-        "id": stakeholder.id,
-        "name": stakeholder.name,
-        "type": stakeholder.type,
-        "sections": sections,
-    }
-
-
-def _identity(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
+def identity_section(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
     specialty = (
         session.get(Specialty, s.primary_specialty_code) if s.primary_specialty_code else None
     )
@@ -243,7 +219,7 @@ def _identity(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
     }
 
 
-def _contact(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
+def contact_section(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
     if level == Level.summary:
         return {"city": s.city, "state": s.state}
     addresses = session.scalars(
@@ -268,7 +244,7 @@ def _contact(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
     }
 
 
-def _organizational_status(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
+def organizational_status_section(session: Session, s: Stakeholder, level: Level) -> dict[str, Any]:
     stmt = (
         select(Affiliation, Stakeholder.name)
         .join(Stakeholder, Stakeholder.id == Affiliation.organization_id)
