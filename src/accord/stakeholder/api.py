@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from accord.access.deps import CurrentPrincipal, SessionDep
+from accord.errors import InvalidInput
 from accord.pagination import ListResponse
+from accord.stakeholder import export as stakeholder_export
 from accord.stakeholder import service as stakeholder_service
 from accord.stakeholder import view as stakeholder_view
 from accord.stakeholder.models import Stakeholder, StakeholderType, Tier
-from accord.stakeholder.schemas import StakeholderCreate, StakeholderSummary, StakeholderView
+from accord.stakeholder.schemas import (
+    StakeholderCreate,
+    StakeholderSummary,
+    StakeholderUpdate,
+    StakeholderView,
+)
 
 router = APIRouter(prefix="/api/v1/stakeholders", tags=["stakeholders"])
 
@@ -54,6 +61,52 @@ def list_stakeholders(
         cursor=cursor,
     )
     return ListResponse(items=[_summary(s) for s in page.items], next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/export",
+    summary="Export a filtered list as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_stakeholders(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    format: str = "csv",
+    q: str | None = None,
+    type: StakeholderType | None = None,
+    specialty: str | None = None,
+    state: str | None = None,
+    tier: Tier | None = None,
+    territory: str | None = None,
+) -> Response:
+    """The same rows as the list; the columns and cells the firewall allows you. Audited."""
+    if format != "csv":
+        raise InvalidInput("the export format is csv", field="format")
+    body = stakeholder_export.export_csv(
+        session,
+        principal,
+        filters=stakeholder_service.StakeholderFilter(
+            q=q, type=type, specialty=specialty, state=state, tier=tier, territory=territory
+        ),
+    )
+    return Response(
+        content=body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="stakeholders.csv"'},
+    )
+
+
+@router.patch(
+    "/{stakeholder_id}", response_model=StakeholderSummary, summary="Correct a stakeholder"
+)
+def update_stakeholder(
+    session: SessionDep, principal: CurrentPrincipal, stakeholder_id: int, data: StakeholderUpdate
+) -> StakeholderSummary:
+    """Each changed field is audited with its old and new value and your reason."""
+    return _summary(
+        stakeholder_service.update_stakeholder(session, principal, stakeholder_id, data)
+    )
 
 
 @router.get("/{stakeholder_id}", response_model=StakeholderView, summary="The complete view")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from accord.stakeholder.models import StakeholderType, Tier
+from accord.stakeholder.models import StakeholderStatus, StakeholderType, Tier
 
 
 class AddressIn(BaseModel):
@@ -70,3 +70,19 @@ class StakeholderView(BaseModel):
     timeline: dict[str, Any] = Field(
         description="the newest activities you may read in full; page on with /timeline"
     )
+
+
+class StakeholderUpdate(BaseModel):
+    """Corrections to the master record; only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str | None = Field(default=None, min_length=1, max_length=100)
+    middle_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, min_length=1, max_length=100)
+    organization_name: str | None = Field(default=None, min_length=1, max_length=300)
+    credentials: str | None = Field(default=None, max_length=60)
+    specialty: str | None = Field(default=None, description="NUCC taxonomy code")
+    tier: Tier | None = None
+    status: StakeholderStatus | None = None
+    reason: str = Field(min_length=1, max_length=500, description="why the record changes")

@@ -14,7 +14,7 @@ from accord.access.firewall import Level
 from accord.access.principal import Principal
 from accord.audit import trail
 from accord.db.base import utcnow
-from accord.errors import Conflict, InvalidInput
+from accord.errors import Conflict, Forbidden, InvalidInput
 from accord.pagination import Page, paginate
 from accord.stakeholder.identifiers import npi_is_valid
 from accord.stakeholder.models import (
@@ -31,8 +31,9 @@ from accord.stakeholder.models import (
     StakeholderType,
     Tier,
 )
-from accord.stakeholder.schemas import StakeholderCreate
+from accord.stakeholder.schemas import StakeholderCreate, StakeholderUpdate
 from accord.territory import service as territory_service
+from accord.user.models import Function
 
 
 def ensure_specialties(
@@ -147,6 +148,61 @@ def create_stakeholder(
                     source=data.source,
                 )
             )
+    return stakeholder
+
+
+#: who corrects the master record: the engaging functions, who meet the stakeholder, and
+#: administrators (data stewards review larger changes through change requests)
+EDITING_FUNCTIONS = frozenset(
+    {
+        Function.medical,
+        Function.commercial,
+        Function.market_access,
+        Function.research,
+        Function.admin,
+    }
+)
+
+
+def update_stakeholder(
+    session: Session, actor: Principal, stakeholder_id: int, data: StakeholderUpdate
+) -> Stakeholder:
+    """Correct fields of the master record; each change is audited with the reason given."""
+    stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
+    if actor.function not in EDITING_FUNCTIONS:
+        raise Forbidden(f"{actor.function_label} does not edit the stakeholder master")
+    given = data.model_dump(exclude_unset=True, exclude={"reason"})
+    is_person = stakeholder.type in PERSON_TYPES
+    person_fields = {"first_name", "middle_name", "last_name", "credentials"}
+    for name in sorted(given):
+        if is_person and name == "organization_name":
+            raise InvalidInput("a person has no organization name", field=name)
+        if not is_person and name in person_fields:
+            raise InvalidInput(f"an organization has no {name.replace('_', ' ')}", field=name)
+        if name in {"last_name", "organization_name", "status"} and given[name] is None:
+            raise InvalidInput(f"{name} cannot be removed", field=name)
+    if given.get("specialty") is not None and session.get(Specialty, given["specialty"]) is None:
+        raise InvalidInput(
+            f"{given['specialty']!r} is not a known NUCC taxonomy code", field="specialty"
+        )
+    with trail.reason(session, data.reason):
+        for name, value in given.items():
+            if name == "specialty":
+                stakeholder.primary_specialty_code = value
+            elif name != "organization_name":
+                setattr(stakeholder, name, value)
+        if is_person:
+            parts = [stakeholder.first_name, stakeholder.middle_name, stakeholder.last_name]
+            name = " ".join(p for p in parts if p)
+            stakeholder.name = (
+                f"{name}, {stakeholder.credentials}" if stakeholder.credentials else name
+            )
+            last = stakeholder.last_name or ""
+            stakeholder.sort_name = f"{last} {stakeholder.first_name or ''}".strip().lower()
+        elif "organization_name" in given:
+            stakeholder.name = given["organization_name"]
+            stakeholder.sort_name = given["organization_name"].lower()
+        session.flush()
     return stakeholder
 
 
