@@ -182,8 +182,8 @@ def engagement_section(session: Session, lens: Lens) -> dict[str, Any]:
 
 
 def channel_preferences_section(session: Session, lens: Lens) -> dict[str, Any]:
-    """Stated preferences (the latest per channel) and preferences inferred from a year of
-    responses: the share of attempts on a channel that got an answer."""
+    """Stated preferences (the latest per channel; their source in full only) and preferences
+    inferred from a year of responses: the share of attempts on a channel that got an answer."""
     from accord.interaction import service as interaction_service
 
     stated_rows = session.scalars(
@@ -218,13 +218,14 @@ def channel_preferences_section(session: Session, lens: Lens) -> dict[str, Any]:
             }
         )
     inferred.sort(key=lambda p: (-float(p["response_rate"]), str(p["channel"])))
+    full = lens.level("channel_preferences") == Level.full
     return {
         "stated": [
             {
                 "channel": channel,
                 "preference": p.preference.value,
-                "source": p.source,
-                "recorded_at": p.recorded_at.isoformat(),
+                # who said it and when is detail; a summary keeps the preference itself
+                **({"source": p.source, "recorded_at": p.recorded_at.isoformat()} if full else {}),
             }
             for channel, p in sorted(stated.items())
         ],
