@@ -150,6 +150,12 @@ class TestRequestId:
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
 
+    def test_every_response_says_how_long_the_server_took(self, client: TestClient) -> None:
+        timing = client.get("/api/v1/health").headers["server-timing"]
+
+        assert timing.startswith("app;dur=")
+        assert float(timing.removeprefix("app;dur=")) >= 0
+
     def test_each_request_gets_its_own(self, client: TestClient) -> None:
         ids = {client.get("/api/v1/health").headers["x-request-id"] for _ in range(3)}
 
