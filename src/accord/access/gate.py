@@ -98,11 +98,23 @@ class Lens:
     def level(self, category: str) -> Level:
         return self.sections[category].level
 
-    def product_stage(self, product_id: int) -> LifecycleStage:
+    def _stages(self) -> dict[int, LifecycleStage]:
         if self._product_stage is None:
             rows = self.session.execute(select(Product.id, Product.lifecycle_stage)).all()
             self._product_stage = {pid: stage for pid, stage in rows}
-        return self._product_stage[product_id]
+        return self._product_stage
+
+    def product_stage(self, product_id: int) -> LifecycleStage:
+        return self._stages()[product_id]
+
+    def products_below(self, category: str, level: Level) -> list[int]:
+        """Products whose stage would make a record of `category` tied to them visible at
+        less than `level` to this viewer."""
+        return sorted(
+            pid
+            for pid, stage in self._stages().items()
+            if self.policy.level(self.principal.function, stage, category) < level
+        )
 
     def record_level(
         self, category: str, product_ids: Iterable[int] = (), owner_id: int | None = None

@@ -142,11 +142,10 @@ class TimelineFilter:
 
 def _products_of(session: Session, ids: list[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = defaultdict(list)
-    for chunk_start in range(0, len(ids), 900):
-        chunk = ids[chunk_start : chunk_start + 900]
+    if ids:
         rows = session.execute(
             select(InteractionProduct.interaction_id, InteractionProduct.product_id).where(
-                InteractionProduct.interaction_id.in_(chunk)
+                InteractionProduct.interaction_id.in_(ids)
             )
         )
         for interaction_id, product_id in rows:
@@ -154,59 +153,83 @@ def _products_of(session: Session, ids: list[int]) -> dict[int, list[int]]:
     return out
 
 
+def _tied_to(product_ids: list[int]) -> ColumnElement[bool]:
+    """The interaction is about one of these products."""
+    if not product_ids:
+        return false()
+    return (
+        select(InteractionProduct.interaction_id)
+        .where(
+            InteractionProduct.interaction_id == Interaction.id,
+            InteractionProduct.product_id.in_(product_ids),
+        )
+        .exists()
+    )
+
+
+def _month(session: Session) -> ColumnElement[str]:
+    """The UTC calendar month of occurred_at as YYYY-MM, in the database's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", Interaction.occurred_at), "YYYY-MM")
+    return func.strftime("%Y-%m", Interaction.occurred_at)
+
+
+def _readable(lens: Lens, category: str, level: Level) -> ColumnElement[bool]:
+    """Records of `category` the viewer reads at `level` or better: their own, or, when the
+    section allows it, those not tied to a product whose stage makes them stricter."""
+    mine = Interaction.owner_id == lens.principal.user_id
+    if lens.level(category) < level:
+        return mine
+    return or_(mine, ~_tied_to(lens.products_below(category, level)))
+
+
 def activity_summaries(session: Session, lens: Lens) -> dict[str, dict[str, Any]]:
     """Per activity category the viewer may see at all: counts per month and channel, the
     date of the last contact and the owning functions, over the records the viewer may see.
-    Never notes, topics, products or names (the summary level)."""
-    wanted = [c for c in ACTIVITY_CATEGORIES if lens.level(c) > Level.none]
-    own_only = [c for c in ACTIVITY_CATEGORIES if c not in wanted]
-    functions = [f for c in wanted for f in functions_of(c)]
-    clause: ColumnElement[bool] = Interaction.function.in_(functions) if functions else false()
-    if own_only:
-        mine = and_(
-            Interaction.owner_id == lens.principal.user_id,
-            Interaction.function.in_([f for c in own_only for f in functions_of(c)]),
-        )
-        clause = or_(clause, mine)
-    rows = session.execute(
-        select(
-            Interaction.id,
-            Interaction.function,
-            Interaction.channel,
-            Interaction.occurred_at,
-            Interaction.owner_id,
-        ).where(Interaction.stakeholder_id == lens.stakeholder.id, clause)
-    ).all()
-    products = _products_of(session, [r.id for r in rows])
-    counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-    last: dict[str, datetime] = {}
-    owners: dict[str, Counter[str]] = defaultdict(Counter)
-    full: dict[str, int] = Counter()
-    for r in rows:
-        category = ACTIVITY_CATEGORY[r.function]
-        level = lens.record_level(category, products.get(r.id, ()), r.owner_id)
-        if level == Level.none:
-            continue
-        if level == Level.full:
-            full[category] += 1
-        counts[category][(r.occurred_at.strftime("%Y-%m"), r.channel.value)] += 1
-        owners[category][r.function.value] += 1
-        if category not in last or r.occurred_at > last[category]:
-            last[category] = r.occurred_at
+    Never notes, topics, products or names (the summary level). Aggregated in the database."""
+    month = _month(session)
     out: dict[str, dict[str, Any]] = {}
     for category in ACTIVITY_CATEGORIES:
-        if category not in counts and category not in wanted:
+        section = lens.level(category)
+        visible = _readable(lens, category, Level.summary)
+        in_full = _readable(lens, category, Level.full)
+        rows = session.execute(
+            select(
+                Interaction.function,
+                month,
+                Interaction.channel,
+                func.count(),
+                func.sum(case((in_full, 1), else_=0)),
+                func.max(Interaction.occurred_at),
+            )
+            .where(
+                Interaction.stakeholder_id == lens.stakeholder.id,
+                Interaction.function.in_(functions_of(category)),
+                visible,
+            )
+            .group_by(Interaction.function, month, Interaction.channel)
+            .order_by(month, Interaction.channel)
+        ).all()
+        if not rows and section == Level.none:
             continue
-        by_month = [
-            {"month": month, "channel": channel, "count": n}
-            for (month, channel), n in sorted(counts[category].items())
-        ]
+        counts: Counter[tuple[str, str]] = Counter()
+        owners: set[str] = set()
+        full = 0
+        last: datetime | None = None
+        for function, month_key, channel, n, n_full, latest in rows:
+            counts[(str(month_key), channel.value)] += int(n)
+            owners.add(function.value)
+            full += int(n_full or 0)
+            if latest is not None and (last is None or latest > last):
+                last = latest
         out[category] = {
-            "total": sum(counts[category].values()),
-            "in_full": full[category],
-            "last_contact": last[category].isoformat() if category in last else None,
-            "owning_functions": sorted(owners[category]),
-            "by_month": by_month,
+            "total": sum(counts.values()),
+            "in_full": full,
+            "last_contact": last.isoformat() if last else None,
+            "owning_functions": sorted(owners),
+            "by_month": [
+                {"month": m, "channel": c, "count": n} for (m, c), n in sorted(counts.items())
+            ],
         }
     return out
 
@@ -222,17 +245,16 @@ def timeline(
     """The interactions the viewer may read in full, newest first, across teams and channels.
     The cursor is the (occurred_at, id) of the last item."""
     size = check_limit(limit)
-    full_functions = [
-        f for c in ACTIVITY_CATEGORIES if lens.level(c) == Level.full for f in functions_of(c)
-    ]
-    clause: ColumnElement[bool] = or_(
-        Interaction.function.in_(full_functions) if full_functions else false(),
-        Interaction.owner_id == lens.principal.user_id,
+    readable = or_(
+        *(
+            and_(Interaction.function.in_(functions_of(c)), _readable(lens, c, Level.full))
+            for c in ACTIVITY_CATEGORIES
+        )
     )
     stmt = (
         select(Interaction, User.full_name)
         .join(User, User.id == Interaction.owner_id)
-        .where(Interaction.stakeholder_id == lens.stakeholder.id, clause)
+        .where(Interaction.stakeholder_id == lens.stakeholder.id, readable)
     )
     if filters.channel:
         stmt = stmt.where(Interaction.channel == filters.channel)
@@ -244,51 +266,37 @@ def timeline(
         stmt = stmt.where(Interaction.occurred_at < filters.until)
     if filters.product:
         product = product_service.get_product(session, filters.product)
-        stmt = stmt.where(
-            Interaction.id.in_(
-                select(InteractionProduct.interaction_id).where(
-                    InteractionProduct.product_id == product.id
-                )
-            )
-        )
+        stmt = stmt.where(_tied_to([product.id]))
     if cursor:
         key = decode_cursor(cursor)
         try:
             at, after_id = datetime.fromisoformat(key[0]), int(key[1])
         except (TypeError, ValueError, IndexError, KeyError):
             raise InvalidInput("cursor is malformed", field="cursor") from None
+        if at.tzinfo is None:
+            raise InvalidInput("cursor is malformed", field="cursor")
         stmt = stmt.where(
             or_(
                 Interaction.occurred_at < at,
                 and_(Interaction.occurred_at == at, Interaction.id < after_id),
             )
         )
-    stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-    items: list[dict[str, Any]] = []
-    last: Interaction | None = None
-    more = False
-    batch = size + 1
-    offset = 0
-    codes = {p.id: p.code for p in session.scalars(select(Product))}
-    # records tied to stricter products drop out, so read in batches until the page is full
-    while len(items) <= size:
-        rows = session.execute(stmt.offset(offset).limit(batch)).all()
-        if not rows:
-            break
-        offset += len(rows)
-        products = _products_of(session, [i.id for i, _ in rows])
-        for interaction, owner_name in rows:
-            category = ACTIVITY_CATEGORY[interaction.function]
-            pids = products.get(interaction.id, [])
-            if lens.record_level(category, pids, interaction.owner_id) != Level.full:
-                continue
-            if len(items) == size:
-                more = True
-                break
-            items.append(_read(interaction, category, owner_name, [codes[p] for p in pids]))
-            last = interaction
-        if more or len(rows) < batch:
-            break
+    stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(size + 1)
+    rows = session.execute(stmt).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    products = _products_of(session, [i.id for i, _ in rows])
+    codes = {pid: code for pid, code in session.execute(select(Product.id, Product.code))}
+    items = [
+        _read(
+            interaction,
+            ACTIVITY_CATEGORY[interaction.function],
+            owner_name,
+            sorted(codes[p] for p in products.get(interaction.id, [])),
+        )
+        for interaction, owner_name in rows
+    ]
+    last = rows[-1][0] if rows else None
     next_cursor = encode_cursor([last.occurred_at.isoformat(), last.id]) if more and last else None
     for category in {i["category"] for i in items}:
         lens.audit_medical_read(category)
