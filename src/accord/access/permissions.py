@@ -13,6 +13,15 @@ USERS_READ_TEAM = "users:read_team"
 TERRITORIES_READ = "territories:read"
 POLICY_READ = "policy:read"
 POLICY_WRITE = "policy:write"
+STAKEHOLDER_EDIT = "stakeholder:edit"
+ENGAGEMENT_RECORD = "engagement:record"
+CONSENT_RECORD = "consent:record"
+REQUEST_RECEIVE = "request:receive"
+
+#: the functions that engage stakeholders (meet them, write to them, hear their requests)
+ENGAGING_FUNCTIONS = frozenset(
+    {Function.medical, Function.commercial, Function.market_access, Function.research}
+)
 
 #: every permission, with who holds it and why; docs/permissions.md is checked against it
 PERMISSIONS: dict[str, str] = {
@@ -24,6 +33,15 @@ PERMISSIONS: dict[str, str] = {
     TERRITORIES_READ: "every signed-in user reads the territory hierarchy",
     POLICY_READ: "compliance reads the firewall policy it owns",
     POLICY_WRITE: "only compliance changes the firewall policy, with a reason",
+    STAKEHOLDER_EDIT: "the engaging functions, who meet the stakeholder, and administrators "
+    "correct the master record, with a reason",
+    ENGAGEMENT_RECORD: "the engaging functions (medical, commercial, market access, research) "
+    "record interactions, insights, engagement status and channel preferences; back office "
+    "and compliance do not engage stakeholders",
+    CONSENT_RECORD: "the engaging functions and compliance record consent grants and "
+    "withdrawals (a stakeholder says so to whoever they meet; forms reach compliance)",
+    REQUEST_RECEIVE: "the engaging functions pass on a stakeholder's request; who answers it "
+    "is decided by its kind (medical answers MIRs)",
 }
 
 
@@ -45,6 +63,22 @@ def check(principal: Principal, permission: str) -> Decision:
             return Decision(True, "compliance owns the firewall policy")
         verb = "changes" if permission == POLICY_WRITE else "reads"
         return Decision(False, f"only compliance {verb} the firewall policy")
+    if permission == STAKEHOLDER_EDIT:
+        if principal.function in ENGAGING_FUNCTIONS or principal.function == Function.admin:
+            return Decision(True, f"{principal.function_label} corrects the stakeholder master")
+        return Decision(False, f"{principal.function_label} does not edit the stakeholder master")
+    if permission in (ENGAGEMENT_RECORD, REQUEST_RECEIVE):
+        if principal.function in ENGAGING_FUNCTIONS:
+            return Decision(True, f"{principal.function_label} engages stakeholders")
+        return Decision(
+            False,
+            f"{principal.function_label} does not engage stakeholders; interactions, requests "
+            "and insights are recorded by medical, commercial, market access and research",
+        )
+    if permission == CONSENT_RECORD:
+        if principal.function in ENGAGING_FUNCTIONS or principal.function == Function.compliance:
+            return Decision(True, f"{principal.function_label} records consents")
+        return Decision(False, f"{principal.function_label} does not record consents")
     if permission == TERRITORIES_READ:
         return Decision(True, "every signed-in user reads the territory hierarchy")
     return Decision(False, f"unknown permission {permission!r}")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.access import gate
+from accord.access import gate, permissions
 from accord.access.firewall import Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
@@ -16,21 +16,9 @@ from accord.audit import trail
 from accord.consent.models import Consent, ConsentChannel, ConsentStatus
 from accord.consent.schemas import ConsentCreate
 from accord.db.base import utcnow
-from accord.errors import Forbidden, InvalidInput
+from accord.errors import InvalidInput
 from accord.interaction.models import Purpose
-from accord.user.models import Function, User
-
-#: who records consents: the engaging functions (a stakeholder says so to whoever they meet)
-#: and compliance (consent forms and opt-out requests reach it directly)
-RECORDING_FUNCTIONS = frozenset(
-    {
-        Function.medical,
-        Function.commercial,
-        Function.market_access,
-        Function.research,
-        Function.compliance,
-    }
-)
+from accord.user.models import User
 
 
 def record_consent(
@@ -38,8 +26,7 @@ def record_consent(
 ) -> Consent:
     """Append a grant or withdrawal; it applies to every later interaction at once."""
     stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    if actor.function not in RECORDING_FUNCTIONS:
-        raise Forbidden(f"{actor.function_label} does not record consents")
+    permissions.require(actor, permissions.CONSENT_RECORD)
     now = utcnow()
     effective = data.effective_at or now
     if effective > now + timedelta(minutes=5):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accord.access import gate
+from accord.access import gate, permissions
 from accord.access.firewall import Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
@@ -23,7 +23,6 @@ from accord.engagement.models import (
     Preference,
 )
 from accord.engagement.schemas import ChannelPreferenceCreate, EngagementStatusSet
-from accord.errors import Forbidden
 from accord.user.models import FUNCTION_LABELS, Function, User
 
 ENGAGING_FUNCTIONS: tuple[Function, ...] = (
@@ -54,8 +53,7 @@ def set_status(
     """Record the actor's function's relationship; do_not_contact from any function stops
     every function's outreach."""
     stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    if actor.function not in ENGAGING_FUNCTIONS:
-        raise Forbidden(f"{actor.function_label} has no engagement status to record")
+    permissions.require(actor, permissions.ENGAGEMENT_RECORD)
     row = session.scalars(
         select(EngagementStatus).where(
             EngagementStatus.stakeholder_id == stakeholder.id,
@@ -78,8 +76,7 @@ def record_preference(
     session: Session, actor: Principal, stakeholder_id: int, data: ChannelPreferenceCreate
 ) -> ChannelPreference:
     stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    if actor.function not in ENGAGING_FUNCTIONS:
-        raise Forbidden(f"{actor.function_label} does not record channel preferences")
+    permissions.require(actor, permissions.ENGAGEMENT_RECORD)
     preference = ChannelPreference(
         stakeholder_id=stakeholder.id,
         channel=data.channel,

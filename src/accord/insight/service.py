@@ -7,30 +7,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.access import gate
+from accord.access import gate, permissions
 from accord.access.firewall import Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
 from accord.audit import trail
 from accord.db.base import utcnow
-from accord.errors import Forbidden, InvalidInput
+from accord.errors import InvalidInput
 from accord.insight.models import Insight
 from accord.insight.schemas import InsightCreate
 from accord.product import service as product_service
 from accord.product.models import Product
-from accord.user.models import Function, User
-
-RECORDING_FUNCTIONS = frozenset(
-    {Function.medical, Function.commercial, Function.market_access, Function.research}
-)
+from accord.user.models import User
 
 
 def record_insight(
     session: Session, actor: Principal, stakeholder_id: int, data: InsightCreate
 ) -> Insight:
     stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    if actor.function not in RECORDING_FUNCTIONS:
-        raise Forbidden(f"{actor.function_label} does not record field insights")
+    permissions.require(actor, permissions.ENGAGEMENT_RECORD)
     product = product_service.get_product(session, data.product) if data.product else None
     topics = [t.strip() for t in data.topics if t.strip()]
     for index, topic in enumerate(topics):

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from accord.access import gate
+from accord.access import gate, permissions
 from accord.access.firewall import Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
@@ -19,7 +19,7 @@ from accord.audit import trail
 from accord.consent import service as consent_service
 from accord.db.base import utcnow
 from accord.engagement import service as engagement_service
-from accord.errors import Forbidden, InvalidInput, RuleViolation
+from accord.errors import InvalidInput, RuleViolation
 from accord.interaction.models import (
     CONSENT_CHANNEL,
     DEFAULT_PURPOSE,
@@ -64,11 +64,7 @@ def record_interaction(
     consent for this channel and purpose is withdrawn, and when commercial would promote a
     product that is not approved (21 CFR 312.7: no promotion of investigational products)."""
     stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    if actor.function not in ACTIVITY_CATEGORY:
-        raise Forbidden(
-            f"{actor.function_label} does not engage stakeholders; interactions are recorded "
-            "by medical, commercial, market access and research"
-        )
+    permissions.require(actor, permissions.ENGAGEMENT_RECORD)
     now = utcnow()
     if data.occurred_at > now + timedelta(minutes=5):
         raise InvalidInput("an interaction is recorded after it happens", field="occurred_at")

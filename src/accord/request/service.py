@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from accord.access import gate
+from accord.access import gate, permissions
 from accord.access.firewall import Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
@@ -39,9 +39,6 @@ FINAL_STATUSES: dict[RequestKind, frozenset[RequestStatus]] = {
     RequestKind.grant: frozenset({RequestStatus.approved, RequestStatus.declined}),
     RequestKind.speaker: frozenset({RequestStatus.approved, RequestStatus.declined}),
 }
-RECEIVING_FUNCTIONS = frozenset(
-    {Function.medical, Function.commercial, Function.market_access, Function.research}
-)
 
 
 def create_request(
@@ -50,8 +47,7 @@ def create_request(
     """Receive a request; anyone who met the stakeholder may pass it on, and the due date
     follows the kind's service level."""
     stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    if actor.function not in RECEIVING_FUNCTIONS:
-        raise Forbidden(f"{actor.function_label} does not receive stakeholder requests")
+    permissions.require(actor, permissions.REQUEST_RECEIVE)
     now = utcnow()
     received = data.received_at or now
     if received > now + timedelta(minutes=5):

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.access import gate, scope
+from accord.access import gate, permissions, scope
 from accord.access.firewall import Level
 from accord.access.principal import Principal
 from accord.audit import trail
 from accord.db.base import utcnow
-from accord.errors import Conflict, Forbidden, InvalidInput
+from accord.errors import Conflict, InvalidInput
 from accord.pagination import Page, paginate
 from accord.stakeholder.identifiers import npi_is_valid
 from accord.stakeholder.models import (
@@ -33,7 +33,6 @@ from accord.stakeholder.models import (
 )
 from accord.stakeholder.schemas import StakeholderCreate, StakeholderUpdate
 from accord.territory import service as territory_service
-from accord.user.models import Function
 
 
 def ensure_specialties(
@@ -151,26 +150,12 @@ def create_stakeholder(
     return stakeholder
 
 
-#: who corrects the master record: the engaging functions, who meet the stakeholder, and
-#: administrators (data stewards review larger changes through change requests)
-EDITING_FUNCTIONS = frozenset(
-    {
-        Function.medical,
-        Function.commercial,
-        Function.market_access,
-        Function.research,
-        Function.admin,
-    }
-)
-
-
 def update_stakeholder(
     session: Session, actor: Principal, stakeholder_id: int, data: StakeholderUpdate
 ) -> Stakeholder:
     """Correct fields of the master record; each change is audited with the reason given."""
     stakeholder = gate.get_visible_stakeholder(session, actor, stakeholder_id)
-    if actor.function not in EDITING_FUNCTIONS:
-        raise Forbidden(f"{actor.function_label} does not edit the stakeholder master")
+    permissions.require(actor, permissions.STAKEHOLDER_EDIT)
     given = data.model_dump(exclude_unset=True, exclude={"reason"})
     is_person = stakeholder.type in PERSON_TYPES
     person_fields = {"first_name", "middle_name", "last_name", "credentials"}
