@@ -4,7 +4,7 @@ section. Every read of stakeholder data starts here."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -19,10 +19,10 @@ from accord.product.models import LifecycleStage, Product
 from accord.stakeholder.models import Stakeholder, StakeholderProduct
 from accord.user.models import Function, Role
 
-T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
-def visible_stakeholders(stmt: Select[T], principal: Principal) -> Select[T]:
+def visible_stakeholders(stmt: Select[*Ts], principal: Principal) -> Select[*Ts]:
     """Restrict a query that selects from `stakeholder` to the principal's territories.
     A stakeholder in no territory is seen only by those who see every territory."""
     return stmt.where(in_territories(principal, Stakeholder.territory_id))

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from accord.access import permissions
+from accord.access import gate, permissions
 from accord.access.principal import Principal
 from accord.audit.models import AuditEntry, AuditVerification
+from accord.consent.models import Consent, ConsentStatus
 from accord.db.base import utcnow
+from accord.insight.models import Insight
+from accord.interaction.models import Interaction
+from accord.request.models import OPEN_STATUSES, Request, RequestKind
+from accord.stakeholder.models import Stakeholder, Tier
 from accord.territory import service as territory_service
 from accord.territory.models import Territory
 from accord.user import service as user_service
 from accord.user.models import Function, User
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """One line of a panel: a stakeholder with what the panel says about them."""
+
+    title: str
+    href: str
+    meta: str
+    badge: str | None = None
+    badge_kind: str = "neutral"
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,7 @@ class Panel:
     key: str
     title: str
     empty: str
+    rows: tuple[PanelRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +180,173 @@ HEADLINES: dict[Function, str] = {
 }
 
 
+PANEL_SIZE = 8
+
+
+def _stakeholder_href(stakeholder_id: int) -> str:
+    return f"/stakeholders/{stakeholder_id}"
+
+
+def _open_requests(
+    session: Session, principal: Principal, kinds: tuple[RequestKind, ...]
+) -> list[PanelRow]:
+    """Open requests the principal's function handles, in their territories, soonest due
+    first. Kind and due date only: the question is read on the stakeholder page, through the
+    firewall."""
+    stmt = (
+        gate.visible_stakeholders(
+            select(Request.kind, Request.due_date, Stakeholder.id, Stakeholder.name)
+            .join(Stakeholder, Stakeholder.id == Request.stakeholder_id)
+            .where(
+                Request.status.in_(OPEN_STATUSES),
+                Request.kind.in_(kinds),
+                Request.handling_function == principal.function,
+            ),
+            principal,
+        )
+        .order_by(Request.due_date, Request.id)
+        .limit(PANEL_SIZE)
+    )
+    today = utcnow().date()
+    return [
+        PanelRow(
+            title=name,
+            href=_stakeholder_href(sid),
+            meta=f"{KIND_LABELS[kind]} · due {due.isoformat()}",
+            badge="Overdue" if due < today else None,
+            badge_kind="error",
+        )
+        for kind, due, sid, name in session.execute(stmt)
+    ]
+
+
+def _my_insights(session: Session, principal: Principal) -> list[PanelRow]:
+    """The principal's own latest insights (own work is always visible)."""
+    stmt = (
+        gate.visible_stakeholders(
+            select(Insight.text, Insight.recorded_at, Stakeholder.id, Stakeholder.name)
+            .join(Stakeholder, Stakeholder.id == Insight.stakeholder_id)
+            .where(Insight.author_id == principal.user_id),
+            principal,
+        )
+        .order_by(Insight.recorded_at.desc())
+        .limit(PANEL_SIZE)
+    )
+    return [
+        PanelRow(
+            title=name,
+            href=_stakeholder_href(sid),
+            meta=f"{at.date().isoformat()} · {text[:90]}{'…' if len(text) > 90 else ''}",
+        )
+        for text, at, sid, name in session.execute(stmt)
+    ]
+
+
+def _my_week(session: Session, principal: Principal) -> list[PanelRow]:
+    """The principal's own interactions of the last seven days."""
+    since = utcnow() - timedelta(days=7)
+    stmt = (
+        gate.visible_stakeholders(
+            select(Interaction.channel, Interaction.occurred_at, Stakeholder.id, Stakeholder.name)
+            .join(Stakeholder, Stakeholder.id == Interaction.stakeholder_id)
+            .where(Interaction.owner_id == principal.user_id, Interaction.occurred_at >= since),
+            principal,
+        )
+        .order_by(Interaction.occurred_at.desc())
+        .limit(PANEL_SIZE)
+    )
+    return [
+        PanelRow(
+            title=name,
+            href=_stakeholder_href(sid),
+            meta=f"{channel.value.replace('_', ' ')} · {at.date().isoformat()}",
+        )
+        for channel, at, sid, name in session.execute(stmt)
+    ]
+
+
+def _withdrawals(session: Session, principal: Principal) -> list[PanelRow]:
+    """Consent withdrawals of the last 90 days, newest first (compliance sees consents)."""
+    since = utcnow() - timedelta(days=90)
+    stmt = (
+        gate.visible_stakeholders(
+            select(
+                Consent.channel,
+                Consent.purpose,
+                Consent.effective_at,
+                Stakeholder.id,
+                Stakeholder.name,
+            )
+            .join(Stakeholder, Stakeholder.id == Consent.stakeholder_id)
+            .where(Consent.status == ConsentStatus.withdrawn, Consent.effective_at >= since),
+            principal,
+        )
+        .order_by(Consent.effective_at.desc())
+        .limit(PANEL_SIZE)
+    )
+    return [
+        PanelRow(
+            title=name,
+            href=_stakeholder_href(sid),
+            meta=f"{channel.value} · {purpose.value} · {at.date().isoformat()}",
+            badge="Withdrawn",
+            badge_kind="warning",
+        )
+        for channel, purpose, at, sid, name in session.execute(stmt)
+    ]
+
+
+def _top(session: Session, principal: Principal) -> list[PanelRow]:
+    """Global and national experts in the principal's territories (identity and tier only,
+    which every function may see)."""
+    order = case(
+        (Stakeholder.tier == Tier.global_, 0), (Stakeholder.tier == Tier.national, 1), else_=2
+    )
+    stmt = (
+        gate.visible_stakeholders(
+            select(
+                Stakeholder.id,
+                Stakeholder.name,
+                Stakeholder.tier,
+                Stakeholder.city,
+                Stakeholder.state,
+            ).where(Stakeholder.tier.in_([Tier.global_, Tier.national])),
+            principal,
+        )
+        .order_by(order, Stakeholder.sort_name)
+        .limit(PANEL_SIZE)
+    )
+    return [
+        PanelRow(
+            title=name,
+            href=_stakeholder_href(sid),
+            meta=", ".join(x for x in (city, state) if x),
+            badge=tier.value.capitalize() if tier else None,
+            badge_kind=f"tier tier--{tier.value}" if tier else "neutral",
+        )
+        for sid, name, tier, city, state in session.execute(stmt)
+    ]
+
+
+KIND_LABELS = {
+    RequestKind.mir: "Medical information request",
+    RequestKind.iss: "ISS proposal",
+    RequestKind.grant: "Grant request",
+    RequestKind.speaker: "Speaker request",
+}
+
+PANEL_ROWS: dict[str, Callable[[Session, Principal], list[PanelRow]]] = {
+    "open_requests": lambda s, p: _open_requests(
+        s, p, (RequestKind.mir, RequestKind.grant, RequestKind.speaker)
+    ),
+    "iss": lambda s, p: _open_requests(s, p, (RequestKind.iss,)),
+    "insights": _my_insights,
+    "calls": _my_week,
+    "consents": _withdrawals,
+    "top_stakeholders": _top,
+}
+
+
 def home_for(session: Session, principal: Principal) -> Home:
     """Assemble the principal's home page from what Accord holds for them."""
     territories = list(territory_service.assigned_to(session, principal.user_id))
@@ -170,7 +355,12 @@ def home_for(session: Session, principal: Principal) -> Home:
         summary=HEADLINES[principal.function],
         territories=territories,
         sees_all_territories=principal.sees_all_territories,
-        panels=list(PANELS[principal.function]),
+        panels=[
+            replace(panel, rows=tuple(PANEL_ROWS[panel.key](session, principal)))
+            if panel.key in PANEL_ROWS
+            else panel
+            for panel in PANELS[principal.function]
+        ],
     )
     if len(principal.team_ids) > 1:
         reports = [
