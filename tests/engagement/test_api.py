@@ -199,3 +199,14 @@ class TestExport:
         response = client.get("/api/v1/stakeholders/export?format=xlsx", headers=api_as("msl"))
         assert response.status_code == 400
         assert response.json()["field"] == "format"
+
+
+def test_search_finds_a_stakeholder_by_npi_within_territory(
+    client: TestClient, api_as: Auth, sid: int
+) -> None:
+    found = client.get("/api/v1/stakeholders", params={"q": "1234567893"}, headers=api_as("rep"))
+    assert [i["id"] for i in found.json()["items"]] == [sid]
+    elsewhere = client.get(
+        "/api/v1/stakeholders", params={"q": "1234567893"}, headers=api_as("rep_west")
+    )
+    assert elsewhere.json()["items"] == []

@@ -50,7 +50,7 @@ def list_stakeholders(
     cursor: str | None = None,
 ) -> ListResponse[StakeholderSummary]:
     """Only stakeholders in your territories; `q` matches the start of the last or
-    organization name."""
+    organization name, or a whole 10-digit NPI."""
     page = stakeholder_service.list_stakeholders(
         session,
         principal,

@@ -209,11 +209,21 @@ def list_stakeholders(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> Page[Stakeholder]:
-    """Stakeholders the actor may see, filtered; a name search matches the start of the last
-    name or of the organization name (case-insensitive)."""
+    """Stakeholders the actor may see, filtered; `q` matches the start of the last name or of
+    the organization name (case-insensitive), or a whole 10-digit NPI."""
     stmt = gate.visible_stakeholders(select(Stakeholder), actor)
     if filters.q:
-        stmt = stmt.where(Stakeholder.sort_name.startswith(filters.q.strip().lower()))
+        q = filters.q.strip()
+        if q.isdigit() and len(q) == 10:
+            stmt = stmt.where(
+                Stakeholder.id.in_(
+                    select(StakeholderIdentifier.stakeholder_id).where(
+                        StakeholderIdentifier.system == "npi", StakeholderIdentifier.value == q
+                    )
+                )
+            )
+        else:
+            stmt = stmt.where(Stakeholder.sort_name.startswith(q.lower()))
     if filters.type:
         stmt = stmt.where(Stakeholder.type == filters.type)
     if filters.specialty:
