@@ -321,10 +321,10 @@ class TestLogInteraction:
             follow_redirects=False,
         )
         assert response.status_code == 303, response.text
-        assert response.headers["location"] == f"/stakeholders/{engaged.id}#timeline"
+        assert response.headers["location"] == f"/stakeholders/{engaged.id}"
         page = client.get(f"/stakeholders/{engaged.id}")
         assert "LOGGED-FROM-THE-PAGE" in page.text
-        assert "Remote meeting interaction logged." in page.text
+        assert "Remote meeting interaction logged; it is first on the timeline" in page.text
 
     def test_a_missing_channel_is_named_beside_the_field(
         self, web_as: Web, engaged: Stakeholder

@@ -488,12 +488,13 @@ def log_interaction(
             errors[_form_field(error.field)] = error.message[:1].upper() + error.message[1:]
             status_code = error.status
         else:
+            # no #timeline anchor: the confirmation shows at the top, where flashes are
             flash(
                 request,
                 "success",
-                f"{Channel(channel).value.replace('_', ' ').capitalize()} interaction logged.",
+                f"{_said(channel)} interaction logged; it is first on the timeline below.",
             )
-            return RedirectResponse(f"/stakeholders/{stakeholder_id}#timeline", status_code=303)
+            return RedirectResponse(f"/stakeholders/{stakeholder_id}", status_code=303)
     query = timeline_query([], channel="", function="", product="", since="", until="")
     return _render_page(
         request,
