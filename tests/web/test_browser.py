@@ -599,7 +599,7 @@ def test_phone_layout(new_page, tmp_path: Path) -> None:  # type: ignore[no-unty
     expect(nav).to_be_hidden()
     # nothing wider than the screen, apart from tables, which scroll inside their frame
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
+    assert width <= PHONE["width"], (width, _overflowing(page))
     shot(page, tmp_path, "home-msl-390")
 
     menu = page.get_by_role("button", name="Menu", exact=True)
@@ -617,3 +617,234 @@ def test_phone_layout(new_page, tmp_path: Path) -> None:  # type: ignore[no-unty
     width = compliance.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
     shot(compliance, tmp_path, "audit-390")
+
+
+# --- the stakeholder page (the 360 view) ------------------------------------------------
+
+MED_NOTE = "Discussed the lipid panel data from the phase 3 extension"
+REP_NOTE = "Dropped off the formulary leaflet; asked for a lunch meeting"
+MIR_QUESTION = "Is there any data on dosing in severe renal impairment?"
+INSIGHT = "Sees statin intolerance as the main unmet need in her practice"
+
+
+def _api(live_server: str, username: str) -> httpx.Client:
+    token = httpx.post(
+        f"{live_server}/api/v1/auth/token",
+        data={"username": username, "password": PASSWORD},
+        timeout=10,
+    ).json()["access_token"]
+    return httpx.Client(
+        base_url=f"{live_server}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+def _ago(days: float) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def planted(live_server: str) -> int:
+    """A Boston cardiologist met by medical and by sales, with a consent, a stated preference,
+    an off-label question and an insight, planted through the API as the personas."""
+    msl, rep = _api(live_server, "msl"), _api(live_server, "rep")
+    created = msl.post(
+        "/stakeholders",
+        json={
+            "type": "hcp",
+            "first_name": "Maria",
+            "last_name": "Alvarez",
+            "credentials": "MD, PhD",
+            "npi": "1234567893",
+            "specialty": "207RC0000X",
+            "tier": "national",
+            "address": {"line1": "55 Fruit St", "city": "Boston", "state": "MA"},
+        },
+    )
+    assert created.status_code == 201, created.text
+    sid = int(created.json()["id"])
+
+    def post(client: httpx.Client, path: str, body: dict[str, object]) -> None:
+        response = client.post(f"/stakeholders/{sid}/{path}", json=body)
+        assert response.status_code == 201, response.text
+
+    post(
+        msl,
+        "interactions",
+        {
+            "channel": "in_person",
+            "occurred_at": _ago(40),
+            "outcome": "positive",
+            "products": ["LPT"],
+            "topics": ["lipid panel", "phase 3"],
+            "notes": MED_NOTE,
+        },
+    )
+    post(msl, "interactions", {"channel": "remote_meeting", "occurred_at": _ago(70)})
+    for days in (3, 12, 33):
+        post(
+            rep, "interactions", {"channel": "phone", "occurred_at": _ago(days), "notes": REP_NOTE}
+        )
+    post(rep, "interactions", {"channel": "approved_email", "occurred_at": _ago(20)})
+    post(
+        rep,
+        "consents",
+        {
+            "channel": "email",
+            "purpose": "promotional",
+            "status": "granted",
+            "source": "signed form",
+            "proof": "form 2026-114",
+            "effective_at": _ago(200),
+        },
+    )
+    post(
+        msl,
+        "consents",
+        {
+            "channel": "phone",
+            "purpose": "scientific",
+            "status": "granted",
+            "source": "verbal",
+            "proof": "said yes on the call",
+            "effective_at": _ago(100),
+        },
+    )
+    post(
+        msl,
+        "channel-preferences",
+        {"channel": "in_person", "preference": "preferred", "source": "told the MSL"},
+    )
+    post(
+        msl,
+        "requests",
+        {"kind": "mir", "question": MIR_QUESTION, "product": "LPT", "off_label": True},
+    )
+    post(msl, "insights", {"text": INSIGHT, "topics": ["statin intolerance"], "product": "LPT"})
+    return sid
+
+
+def _overflowing(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The elements that stick out of the screen (inside a scrolling frame too: an absolutely
+    positioned child escapes a frame that is not itself positioned)."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        """[...document.querySelectorAll('main *')]
+          .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
+          .map(e => e.tagName + '.' + String(e.className)).slice(0, 8)"""
+    )
+
+
+def test_stakeholder_page_as_msl(page, live_server: str, planted: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    sign_in(page, "msl")
+    page.goto(f"/stakeholders/{planted}")
+    expect(page).to_have_title("Maria Alvarez, MD, PhD · Accord")
+    header = page.locator("header.profile")
+    expect(header.get_by_role("heading", level=1)).to_have_text("Maria Alvarez, MD, PhD")
+    expect(header).to_contain_text("Cardiovascular Disease Physician")
+    expect(header).to_contain_text("National tier")
+    expect(header).to_contain_text("Boston, MA")
+    expect(header).to_contain_text("1234567893")
+    expect(header.locator("[data-next]")).to_contain_text(
+        "Medical affairs should engage next: a medical information request is open"
+    )
+    # cards in their fixed order, titled by firewall category
+    titles = page.locator(".card__title").all_inner_texts()
+    assert titles[:4] == [
+        "Engagement status",
+        "Channel preferences",
+        "Consents",
+        "Timeline of activities",
+    ], titles
+    # medical reads its own notes and the request's question; sales activity as counts
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text(MED_NOTE)
+    expect(timeline).not_to_contain_text(REP_NOTE)
+    expect(page.locator("#requests_content")).to_contain_text(MIR_QUESTION)
+    expect(page.locator("#requests_content")).to_contain_text("Off-label")
+    expect(page.locator("#insights")).to_contain_text(INSIGHT)
+    commercial = page.locator("#activities_commercial")
+    expect(commercial.locator(".lock-note")).to_contain_text("you see counts only")
+    expect(commercial.locator("[data-total]")).to_have_text("4")
+    chip = page.locator("#consents tr", has_text="Email").locator("[data-consent]").first
+    expect(chip).to_have_attribute(
+        "title", re.compile(r"^Granted on \d\d \w{3} \d{4} \(signed form\)$")
+    )
+    shot(page, tmp_path, "stakeholder-msl")
+
+    # filters swap the list with htmx, keep the filter in the URL, and back works
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("search", name="Filter the timeline").get_by_label("Channel").select_option(
+        "remote_meeting"
+    )
+    expect(page).to_have_url(f"{live_server}/stakeholders/{planted}?channel=remote_meeting")
+    expect(page.locator("#timeline-items > li.timeline__item")).to_have_count(1)
+    expect(page.locator("#timeline-summary")).to_contain_text("Channel: Remote meeting")
+    assert page.evaluate("window.__sameDocument") is True
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/stakeholders/{planted}")
+    expect(page.locator("#timeline-items > li.timeline__item")).to_have_count(2)
+
+    # log an interaction: an error beside the field, then the new item on the timeline
+    page.get_by_text("Log interaction", exact=True).first.click()
+    form = page.locator(".log-form__form")
+    form.get_by_role("button", name="Log interaction").click()
+    expect(page.locator(".log-form .field--error")).to_contain_text("Choose how you met")
+    form = page.locator(".log-form__form")
+    form.get_by_label("Channel").select_option("phone")
+    form.get_by_label("Notes").fill("Follow-up call on the renal question")
+    form.get_by_role("button", name="Log interaction").click()
+    expect(page.get_by_role("status").filter(has_text="interaction logged")).to_be_visible()
+    expect(page.locator("#timeline-items .timeline__item").first).to_contain_text(
+        "Follow-up call on the renal question"
+    )
+    shot(page, tmp_path, "stakeholder-msl-logged")
+
+    # at 1024 px (an iPad in landscape) nothing is wider than the screen
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"/stakeholders/{planted}")
+    shot(page, tmp_path, "stakeholder-msl-1024")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1024, (width, _overflowing(page))
+
+
+def test_stakeholder_page_as_rep(page, new_page, planted: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    sign_in(page, "rep")
+    page.goto(f"/stakeholders/{planted}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Maria Alvarez, MD, PhD")
+    expect(page.locator("#timeline")).to_contain_text(REP_NOTE)
+    medical = page.locator("#activities_medical")
+    expect(medical.locator(".lock-note")).to_contain_text(
+        "Medical detail is visible to medical affairs; you see counts only"
+    )
+    # two planted; three once the MSL's test has logged its call (the server is per module)
+    expect(medical.locator("[data-total]")).to_have_text(re.compile(r"^[23]$"))
+    # the reason, quoting the rule, one click away
+    medical.get_by_text("Why?").click()
+    expect(medical.locator(".lock-note__why")).to_contain_text("rule activities_medical.commercial")
+    requests = page.locator("#requests_existence")
+    expect(requests).to_contain_text("Medical information request")
+    expect(requests.locator(".lock-note")).to_contain_text("never what they ask")
+    expect(page.locator("#insights .lock-note")).to_contain_text("you see the count only")
+    body = page.locator("main")
+    for secret in (MED_NOTE, MIR_QUESTION, INSIGHT, "lipid panel"):
+        expect(body).not_to_contain_text(secret)
+    expect(page.locator("#requests_content")).to_have_count(0)
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays at the top of the shot
+    shot(page, tmp_path, "stakeholder-rep")
+
+    # on a phone, for reading: one column, nothing wider than the screen
+    phone = new_page(PHONE)
+    sign_in(phone, "rep")
+    phone.goto(f"/stakeholders/{planted}")
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    shot(phone, tmp_path, "stakeholder-rep-390")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (
+        width,
+        _overflowing(phone),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,30 @@ def _datetime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M UTC") -> str:
 
 
 templates.env.filters["datetime"] = _datetime
+
+
+def _date(value: str | date | None, fmt: str = "%d %b %Y") -> str:
+    """A date, a datetime or their ISO text (as the view's sections carry them), as a day."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).strftime(fmt)
+        except ValueError:
+            return value
+    return value.strftime(fmt)
+
+
+def _month(value: str) -> str:
+    """A month such as 2026-11, as Nov 2026."""
+    try:
+        return date.fromisoformat(f"{value}-01").strftime("%b %Y")
+    except ValueError:
+        return value
+
+
+templates.env.filters["date"] = _date
+templates.env.filters["month"] = _month
 
 _ACRONYMS = {"hcp": "HCP", "idn": "IDN", "pbm": "PBM", "npi": "NPI", "mir": "MIR", "iss": "ISS"}
 

@@ -8,6 +8,8 @@
  * 4. "/" focuses the global search (#global-search) unless you are typing.
  * 5. Dismissible flash messages ([data-dismiss]) and a thin progress bar
  *    while htmx requests run.
+ * 6. After htmx appends a page of items ("Show more"), focus moves to the
+ *    first new one ([data-autofocus]), so keyboard users continue from there.
  *
  * Loaded synchronously in <head> so .js is set before first paint; everything
  * touching the page waits for DOMContentLoaded or uses event delegation.
@@ -40,6 +42,15 @@
   }
   document.addEventListener("htmx:beforeRequest", function () { setLoading(1); });
   document.addEventListener("htmx:afterRequest", function () { setLoading(-1); });
+
+  /* --- Focus the first item htmx just added ---------------------------------- */
+  document.addEventListener("htmx:afterSettle", function () {
+    var first = document.querySelector("[data-autofocus]");
+    if (first) {
+      first.removeAttribute("data-autofocus");
+      first.focus();
+    }
+  });
 
   /* --- Navigation drawer on narrow screens -------------------------------- */
   var narrow = window.matchMedia ? window.matchMedia("(max-width: 900px)") : null;
