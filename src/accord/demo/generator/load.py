@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -90,6 +91,12 @@ def _next_id(session: Session, table: str) -> int:
     return int(session.execute(text(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {quoted}")).scalar_one())  # noqa: S608 - table names are ours
 
 
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """Argon2 is slow on purpose: hash `demo` once and give every generated user that hash."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def build_context(session: Session, now: datetime) -> Context:
     """The demo territories, products and personas (created when missing) and the next free
     ids, as the generator needs them."""
@@ -133,7 +140,7 @@ def build_context(session: Session, now: datetime) -> Context:
                 select(StakeholderIdentifier.value).where(StakeholderIdentifier.system == "npi")
             )
         ),
-        password_hash=hash_password(DEMO_PASSWORD),
+        password_hash=_demo_password_hash(),
     )
 
 
@@ -158,6 +165,46 @@ def _copy_postgres(session: Session, table: str, frame: pl.DataFrame, advance: A
             )
             done += block.height
             advance(table, done, frame.height)
+
+
+def _set_aside_postgres(session: Session, tables: list[str]) -> list[str]:
+    """Drop the foreign keys and secondary indexes of `tables`; return the statements that
+    put them back.
+
+    PostgreSQL's advice for populating a database: a foreign key checked row by row locks the
+    referenced row for every inserted one, and an index grown row by row is slower than one
+    built once; re-adding a foreign key validates every row in one join. All of this happens
+    inside the transaction, so a failure leaves the schema as it was.
+    """
+    names = {"names": tables}
+    in_schema = (
+        "SELECT c.oid FROM pg_class c WHERE c.relname = ANY(:names) "
+        "AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+    )
+    foreign_keys = session.execute(
+        text(
+            "SELECT conrelid::regclass::text AS tab, quote_ident(conname) AS name, "  # noqa: S608 - constant SQL
+            "pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+            f"WHERE contype = 'f' AND conrelid IN ({in_schema}) ORDER BY conname"
+        ),
+        names,
+    ).all()
+    indexes = session.execute(
+        text(
+            "SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition "  # noqa: S608 - constant SQL
+            f"FROM pg_index i WHERE i.indrelid IN ({in_schema}) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "ORDER BY 1"
+        ),
+        names,
+    ).all()
+    for fk in foreign_keys:
+        session.execute(text(f"ALTER TABLE {fk.tab} DROP CONSTRAINT {fk.name}"))
+    for index in indexes:
+        session.execute(text(f"DROP INDEX {index.name}"))
+    return [index.definition for index in indexes] + [
+        f"ALTER TABLE {fk.tab} ADD CONSTRAINT {fk.name} {fk.definition}" for fk in foreign_keys
+    ]
 
 
 def _sqlite_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -216,6 +263,10 @@ def generate(
     step = advance or (lambda _t, _d, _n: None)
     postgres = session.get_bind().dialect.name == "postgresql"
     session.flush()
+    restore: list[str] = []
+    if postgres:
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        restore = _set_aside_postgres(session, list(frames))
     for table, frame in frames.items():
         if postgres:
             _copy_postgres(session, table, frame, step)
@@ -223,6 +274,10 @@ def generate(
             _insert_sqlite(session, table, frame, step)
         step(table, frame.height, frame.height)
     if postgres:
+        if progress:
+            progress("indexes and foreign keys")
+        for statement in restore:
+            session.execute(text(statement))
         for table in frames:
             if "id" in frames[table].columns:
                 sequence = f"pg_get_serial_sequence('\"{table}\"', 'id')"
