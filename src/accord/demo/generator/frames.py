@@ -261,13 +261,12 @@ def generate_users(
     leaves = _leaves(context)
     regions = sorted({context.territories[leaf][1] or leaf for leaf in leaves})
     nation = next((c for c, (_, p) in context.territories.items() if p is None), None)
-    persona_by_name = {p.username: p for p in context.personas}
-    plan: list[tuple[Function, Role, str, str | None, bool]] = []  # fn, role, territory, mgr
+    plan: list[tuple[Function, Role, str, str | None]] = []  # function, role, territory, manager
     names: list[str] = []
 
     def add(function: Function, role: Role, territory: str, manager: str | None) -> str:
         key = f"g{len(plan)}"
-        plan.append((function, role, territory, manager, False))
+        plan.append((function, role, territory, manager))
         names.append(key)
         return key
 
@@ -306,8 +305,12 @@ def generate_users(
         for _ in range(count):
             add(Function.medical, Role.field, leaf, directors[Function.medical, region])
     region_weight = [
-        sum(w for w, leaf in zip(leaf_weight, leaves, strict=True) if leaf.startswith(r))
-        for r in regions
+        sum(
+            w
+            for w, leaf in zip(leaf_weight, leaves, strict=True)
+            if context.territories[leaf][1] == region
+        )
+        for region in regions
     ]
     for function, total in ((Function.market_access, access), (Function.research, research)):
         for count, region in zip(_counts(total, region_weight), regions, strict=True):
@@ -385,7 +388,6 @@ def generate_users(
         )
         for key, value in sorted(members.items(), key=lambda kv: (kv[0][0].value, kv[0][1]))
     }
-    del persona_by_name
     return {"user": users, "user_territory": links}, Workforce(ids, [p[0] for p in plan], pools)
 
 
