@@ -9,7 +9,7 @@ import time
 import sqlalchemy
 from rich.console import Console
 
-from benchmarks import SIZES, audit_trail, bench_database
+from benchmarks import SIZES, audit_trail, bench_database, generate
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
         "--size",
         choices=sorted(SIZES, key=SIZES.__getitem__),
         default="S",
-        help="S=2,000, M=20,000, L=200,000 rows (default: S)",
+        help="S=2,000, M=20,000, L=200,000 rows; the generator runs its own S/M/L "
+        "(10k/100k/1M stakeholders) (default: S)",
     )
     parser.add_argument(
         "--database-url",
@@ -48,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
         console.print()
         console.rule("audit trail")
         audit_trail.run(bench, n, console)
+        console.print()
+        console.rule("demo data generator")
+        generate.run(bench, args.size, console)
     console.print()
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 

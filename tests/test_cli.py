@@ -24,7 +24,7 @@ class TestHelp:
     def test_help_lists_every_command(self) -> None:
         result = runner.invoke(app, ["--help"])
         assert result.exit_code == 0
-        for command in ("demo", "serve", "db", "users", "audit", "worker"):
+        for command in ("demo", "generate", "serve", "db", "users", "audit", "worker"):
             assert command in result.output
 
     @pytest.mark.parametrize(
@@ -200,3 +200,6 @@ class TestDemo:
         ):
             assert username in result.output
         assert len(session.scalars(select(User)).all()) >= 10
+        assert "generated the demo data: 10,000 stakeholders, 100,000 interactions" in (
+            result.output
+        )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -19,6 +21,13 @@ from accord.config import Settings, get_settings
 from accord.db.session import Database, get_database, unit_of_work
 from accord.errors import AppError
 from accord.user.models import Function, Role
+
+if TYPE_CHECKING:
+    from accord.demo.generator import Size
+    from accord.demo.generator.load import Report
+
+#: the seed of the data `accord demo` loads
+DEMO_SEED = 42
 
 app = typer.Typer(
     name="accord",
@@ -233,8 +242,10 @@ def demo(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="prepare the data only")] = False,
 ) -> None:
-    """Upgrade the database, create the demo users and territories if missing, print the
-    logins, and serve."""
+    """Upgrade the database, create the demo users and territories if missing, load the
+    generated demo data (size S) into an empty database, print the logins, and serve."""
+    from accord.demo.generator import SIZES
+    from accord.demo.generator.load import count_stakeholders
     from accord.demo.personas import DEMO_PASSWORD, PERSONAS, ensure_demo_users
 
     settings = get_settings()
@@ -242,6 +253,17 @@ def demo(
     _upgrade(database)
     with cli_unit(database) as session:
         created = ensure_demo_users(session)
+        existing = count_stakeholders(session)
+    if existing:
+        console.print(
+            f"the database already holds {existing:,} stakeholders: no demo data generated"
+        )
+    else:
+        report = _generate_demo_data(database, SIZES["S"], DEMO_SEED)
+        console.print(
+            f"generated the demo data: {report.rows.get('stakeholder', 0):,} stakeholders, "
+            f"{report.rows.get('interaction', 0):,} interactions (size S, seed {DEMO_SEED})"
+        )
     table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
     table.add_column("username", style="bold")
     table.add_column("function")
@@ -265,6 +287,108 @@ def demo(
     )
     console.print(f"Accord is at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
     _serve(demo_settings, host, port)
+
+
+def _generate_demo_data(
+    database: Database, size: Size, seed: int, *, now: datetime | None = None
+) -> Report:
+    """Generate into one transaction, with a progress bar per table."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from accord.demo.generator.load import generate as generate_data
+
+    columns = (
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        computing = progress.add_task("computing", total=None)
+        tasks: dict[str, TaskID] = {}
+
+        def step(what: str) -> None:
+            progress.update(computing, description=f"computing {what}"[:24])
+
+        def advance(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                progress.update(computing, description="computed", total=1, completed=1)
+                tasks[table] = progress.add_task(table, total=total)
+            progress.update(tasks[table], completed=done)
+
+        with cli_unit(database) as session:
+            report = generate_data(session, size, seed, now=now, progress=step, advance=advance)
+        if not tasks:
+            progress.update(computing, total=1, completed=1)
+    return report
+
+
+@app.command()
+def generate(
+    size: Annotated[
+        str, typer.Option("--size", "-s", help="S (10k stakeholders), M (100k) or L (1M)")
+    ] = "S",
+    seed: Annotated[int, typer.Option(help="the same seed gives the same data")] = 42,
+    stakeholders: Annotated[
+        int | None, typer.Option(help="override the size's number of stakeholders")
+    ] = None,
+    interactions: Annotated[
+        int | None, typer.Option(help="override the size's number of interactions")
+    ] = None,
+    users: Annotated[
+        int | None, typer.Option(help="override the size's number of generated users")
+    ] = None,
+) -> None:
+    """Fill the database with realistic demo data (refused when it already holds some)."""
+    from dataclasses import replace
+
+    from accord.db.migrate import current_revision, head_revision
+    from accord.demo.generator import SIZES
+
+    preset = SIZES.get(size.upper())
+    if preset is None:
+        fail(f"--size must be one of {', '.join(SIZES)}, not {size!r}")
+    overrides = {
+        k: v
+        for k, v in (
+            ("stakeholders", stakeholders),
+            ("interactions", interactions),
+            ("users", users),
+        )
+        if v is not None
+    }
+    try:
+        chosen = replace(preset, name=preset.name + ("*" if overrides else ""), **overrides)
+    except ValueError as error:
+        fail(str(error))
+    database = get_database()
+    if current_revision(database.engine) != head_revision():
+        fail("the database schema is not up to date: run `accord db upgrade` first")
+    from accord.demo.generator.load import already_generated
+
+    with cli_unit(database) as session:
+        earlier = already_generated(session)
+    if earlier is not None:
+        fail(
+            f"this database already holds generated data ({earlier}); generate into an "
+            "empty database instead"
+        )
+    started = time.perf_counter()
+    report = _generate_demo_data(database, chosen, seed)
+    seconds = time.perf_counter() - started
+    total = sum(report.rows.values())
+    console.print(
+        f"generated {report.rows.get('stakeholder', 0):,} stakeholders and "
+        f"{report.rows.get('interaction', 0):,} interactions ({total:,} rows, size "
+        f"{chosen.name}, seed {seed}) in {seconds:.1f} s"
+    )
 
 
 @app.command()
