@@ -9,7 +9,7 @@ import time
 import sqlalchemy
 from rich.console import Console
 
-from benchmarks import SIZES, audit_trail, bench_database, generate
+from benchmarks import SIZES, audit_trail, bench_database, generate, stakeholder_view
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> None:
         console.print()
         console.rule("demo data generator")
         generate.run(bench, args.size, console)
+        console.print()
+        console.rule("stakeholder view, list and search")
+        stakeholder_view.run(bench, args.size, console)
     console.print()
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 

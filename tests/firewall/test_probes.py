@@ -354,7 +354,7 @@ class TestEveryCellByEveryPath:
 
 
 #: the free-text probes the page renders when allowed (every other is checked never to leak)
-PAGE_RENDERS = frozenset({"contact", "organizational_status"})
+PAGE_RENDERS = frozenset(TEXT_PROBES)
 
 
 levels = st.sampled_from(list(Level))

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from accord.access import permissions
 from accord.access.deps import CurrentPrincipal, SessionDep
 from accord.access.principal import Principal
 from accord.consent.models import ConsentChannel
@@ -260,7 +261,7 @@ def _options(session: Session) -> dict[str, Any]:
 
 
 def _may_log(principal: Principal) -> bool:
-    return principal.function in interaction_service.ACTIVITY_CATEGORY
+    return permissions.has(principal, permissions.ENGAGEMENT_RECORD)
 
 
 def _render_page(
