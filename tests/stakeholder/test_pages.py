@@ -382,3 +382,26 @@ class TestLogInteraction:
             data={"channel": "phone", "occurred_at": days_ago(1).strftime("%Y-%m-%dT%H:%M")},
         )
         assert response.status_code == 403
+
+
+class TestStakeholderList:
+    def test_filters_stay_in_the_url_and_the_export_follows_them(
+        self, session: Session, web_as: Callable[[str], TestClient]
+    ) -> None:
+        make_hcp(session, "Listwell")
+        make_hcp(session, "Farwest", city="Seattle", state="WA")
+        page = web_as("rep").get("/stakeholders", params={"q": "list", "state": "MA"})
+        assert page.status_code == 200
+        assert "Test Listwell, MD" in page.text
+        assert "/api/v1/stakeholders/export?q=list&amp;state=MA&amp;format=csv" in page.text
+        assert "Farwest" not in web_as("rep").get("/stakeholders").text
+
+    def test_a_bad_tier_is_named_not_a_500(self, web_as: Callable[[str], TestClient]) -> None:
+        page = web_as("msl").get("/stakeholders", params={"tier": "galactic"})
+        assert page.status_code == 400
+        assert "choose a type and a tier" in page.text
+
+    def test_every_function_finds_the_list_in_the_navigation(
+        self, web_as: Callable[[str], TestClient]
+    ) -> None:
+        assert 'href="/stakeholders"' in web_as("finance").get("/").text

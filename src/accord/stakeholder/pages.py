@@ -19,13 +19,14 @@ from accord.access.deps import CurrentPrincipal, SessionDep
 from accord.access.principal import Principal
 from accord.consent.models import ConsentChannel
 from accord.db.base import utcnow
-from accord.errors import AppError
+from accord.errors import AppError, InvalidInput
 from accord.interaction import service as interaction_service
 from accord.interaction.models import Channel, Outcome, Purpose
 from accord.interaction.schemas import InteractionCreate
 from accord.product import service as product_service
 from accord.stakeholder import service as stakeholder_service
 from accord.stakeholder import view as stakeholder_view
+from accord.stakeholder.models import StakeholderType, Tier
 from accord.user.models import FUNCTION_LABELS, Function
 from accord.web.render import flash, render
 
@@ -65,6 +66,117 @@ REQUEST_KINDS = {
 }
 #: at most this many months in an activity summary's bar list
 SUMMARY_MONTHS = 12
+
+
+US_STATES = (
+    "AK",
+    "AL",
+    "AR",
+    "AZ",
+    "CA",
+    "CO",
+    "CT",
+    "DC",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "IA",
+    "ID",
+    "IL",
+    "IN",
+    "KS",
+    "KY",
+    "LA",
+    "MA",
+    "MD",
+    "ME",
+    "MI",
+    "MN",
+    "MO",
+    "MS",
+    "MT",
+    "NC",
+    "ND",
+    "NE",
+    "NH",
+    "NJ",
+    "NM",
+    "NV",
+    "NY",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VA",
+    "VT",
+    "WA",
+    "WI",
+    "WV",
+    "WY",
+)
+
+
+@router.get("/stakeholders", response_class=HTMLResponse)
+def stakeholder_list(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    q: str = "",
+    type: str = "",
+    specialty: str = "",
+    state: str = "",
+    tier: str = "",
+    cursor: str | None = None,
+) -> HTMLResponse:
+    """Stakeholders in your territories, filtered; the same filters export as CSV."""
+    query = {"q": q.strip(), "type": type, "specialty": specialty, "state": state, "tier": tier}
+    error: AppError | None = None
+    results: list[Any] = []
+    next_cursor: str | None = None
+    try:
+        filters = stakeholder_service.StakeholderFilter(
+            q=query["q"] or None,
+            type=StakeholderType(type) if type else None,
+            specialty=specialty or None,
+            state=state or None,
+            tier=Tier(tier) if tier else None,
+        )
+        page = stakeholder_service.list_stakeholders(
+            session, principal, filters=filters, limit=50, cursor=cursor
+        )
+        results, next_cursor = list(page.items), page.next_cursor
+    except ValueError:
+        error = InvalidInput("choose a type and a tier from the lists", field="type")
+    except AppError as caught:
+        error = caught
+    kept = {k: v for k, v in query.items() if v}
+    specialties = stakeholder_service.specialties(session)
+    return render(
+        request,
+        "stakeholder/list.html",
+        principal=principal,
+        page_title="Stakeholders",
+        query=query,
+        results=results,
+        next_cursor=next_cursor,
+        next_href="/stakeholders?" + urlencode({**kept, "cursor": next_cursor or ""}),
+        export_href="/api/v1/stakeholders/export?" + urlencode({**kept, "format": "csv"}),
+        types=[(t.value, t.value.replace("_", " ").capitalize()) for t in StakeholderType],
+        specialties=[(sp.code, sp.display_name) for sp in specialties],
+        specialty_names={sp.code: sp.display_name for sp in specialties},
+        states=US_STATES,
+        tiers=[(t.value, t.value.capitalize()) for t in Tier],
+        error=str(error) if error else None,
+        error_field=error.field if error else None,
+        status_code=400 if error else 200,
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)

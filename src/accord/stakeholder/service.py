@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,11 @@ from accord.stakeholder.models import (
 )
 from accord.stakeholder.schemas import StakeholderCreate, StakeholderUpdate
 from accord.territory import service as territory_service
+
+
+def specialties(session: Session) -> Sequence[Specialty]:
+    """The NUCC codes Accord knows, by name (reference data, visible to everyone)."""
+    return session.scalars(select(Specialty).order_by(Specialty.display_name)).all()
 
 
 def ensure_specialties(

@@ -81,6 +81,7 @@ def _everyone(_principal: Principal) -> bool:
 #: the left navigation; each domain adds its pages here, with who may use them
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "/", "home", _everyone),
+    NavItem("Stakeholders", "/stakeholders", "stakeholders", _everyone),
     NavItem("Policy", "/policy", "policy", lambda p: permissions.has(p, permissions.POLICY_READ)),
     NavItem("Audit trail", "/audit", "audit", lambda p: permissions.has(p, permissions.AUDIT_READ)),
     NavItem("Users", "/users", "users", lambda p: permissions.has(p, permissions.USERS_MANAGE)),
