@@ -388,17 +388,13 @@ def _render_page(
     form_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    view = stakeholder_view.view_stakeholder(session, principal, stakeholder_id)
-    if query.active or cursor:
-        lens = stakeholder_view.lens_for(session, principal, stakeholder_id)
-        items, next_cursor = interaction_service.timeline(
-            session,
-            lens,
-            filters=query.filters,
-            limit=stakeholder_view.TIMELINE_PAGE,
-            cursor=cursor or None,
-        )
-        view["timeline"] = {"items": items, "next_cursor": next_cursor}
+    view = stakeholder_view.view_stakeholder(
+        session,
+        principal,
+        stakeholder_id,
+        timeline_filters=query.filters,
+        timeline_cursor=cursor or None,
+    )
     return render(
         request,
         "stakeholder/view.html",

@@ -30,7 +30,14 @@ def lens_for(session: Session, actor: Principal, stakeholder_id: int) -> Lens:
     return Lens(session, actor, gate.get_visible_stakeholder(session, actor, stakeholder_id))
 
 
-def view_stakeholder(session: Session, actor: Principal, stakeholder_id: int) -> dict[str, Any]:
+def view_stakeholder(
+    session: Session,
+    actor: Principal,
+    stakeholder_id: int,
+    *,
+    timeline_filters: interaction_service.TimelineFilter | None = None,
+    timeline_cursor: str | None = None,
+) -> dict[str, Any]:
     """Sections in the order of the stakeholder page; a section at none is absent, unless
     it holds records the viewer created (own work is always visible)."""
     lens = lens_for(session, actor, stakeholder_id)
@@ -65,7 +72,13 @@ def view_stakeholder(session: Session, actor: Principal, stakeholder_id: int) ->
     for category, body in request_service.requests_sections(session, lens).items():
         put(category, body)
     put("insights", insight_service.insights_section(session, lens))
-    items, cursor = interaction_service.timeline(session, lens, limit=TIMELINE_PAGE)
+    items, cursor = interaction_service.timeline(
+        session,
+        lens,
+        filters=timeline_filters or interaction_service.TimelineFilter(),
+        limit=TIMELINE_PAGE,
+        cursor=timeline_cursor,
+    )
     return {
         "id": s.id,
         "name": s.name,
