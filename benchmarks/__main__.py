@@ -5,11 +5,22 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+from pathlib import Path
 
 import sqlalchemy
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
 from benchmarks import SIZES, audit_trail, bench_database, generate, stakeholder_view
+
+
+def _sibling(url: str | None, suffix: str) -> str | None:
+    """The same place for a second database: another throwaway schema on PostgreSQL, a file
+    beside the given one on SQLite."""
+    if url is None or not url.startswith("sqlite"):
+        return url
+    path = Path(make_url(url).database or "bench.db")
+    return f"sqlite:///{path.with_stem(f'{path.stem}-{suffix}')}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,6 +44,13 @@ def main(argv: list[str] | None = None) -> None:
         "(ACCORD_TEST_POSTGRES_URL, else 127.0.0.1:5432/test), or a temporary SQLite file "
         "when it is unreachable.",
     )
+    parser.add_argument(
+        "--only",
+        choices=["audit", "engagement"],
+        default=None,
+        help="run one group: the audit trail, or the generator with the stakeholder view, "
+        "list and search on the data it loads (default: both)",
+    )
     args = parser.parse_args(argv)
     n = SIZES[args.size]
     console = Console()
@@ -46,15 +64,20 @@ def main(argv: list[str] | None = None) -> None:
             f"Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, "
             f"{platform.machine()} {platform.system()}"
         )
-        console.print()
-        console.rule("audit trail")
-        audit_trail.run(bench, n, console)
-        console.print()
-        console.rule("demo data generator")
-        generate.run(bench, args.size, console)
-        console.print()
-        console.rule("stakeholder view, list and search")
-        stakeholder_view.run(bench, args.size, console)
+        if args.only in (None, "audit"):
+            console.print()
+            console.rule("audit trail")
+            audit_trail.run(bench, n, console)
+    if args.only in (None, "engagement"):
+        # a database of its own: the generator loads a whole, realistic dataset
+        with bench_database(_sibling(args.database_url, "engagement")) as bench:
+            console.print()
+            console.rule("demo data generator")
+            console.print(f"database: {bench.description}")
+            generate.run(bench, args.size, console)
+            console.print()
+            console.rule("stakeholder view, list and search")
+            stakeholder_view.run(bench, args.size, console)
     console.print()
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 

@@ -240,17 +240,15 @@ def _leaves(context: Context) -> list[str]:
     return sorted(c for c in context.territories if c not in parents)
 
 
-def _covered(code: str, context: Context, leaves: list[str]) -> list[int]:
-    """Indices of the leaf territories under (or equal to) `code`."""
-    out = []
+def _ancestry(context: Context, leaves: list[str]) -> dict[str, list[int]]:
+    """For every territory, the indices of the leaf territories under (or equal to) it."""
+    covered: dict[str, list[int]] = {}
     for i, leaf in enumerate(leaves):
         node: str | None = leaf
         while node is not None:
-            if node == code:
-                out.append(i)
-                break
+            covered.setdefault(node, []).append(i)
             node = context.territories[node][1]
-    return out
+    return covered
 
 
 def generate_users(
@@ -371,11 +369,12 @@ def generate_users(
         (int(ids[i]), p[0], p[1], p[2], False) for i, p in enumerate(plan)
     ]
     everyone += [(p.id, p.function, p.role, p.territories, True) for p in context.personas]
+    ancestry = _ancestry(context, leaves)
     for uid, function, role, territory, is_persona in everyone:
         if function not in ENGAGING:
             continue
         codes = (territory,) if isinstance(territory, str) else territory
-        covered = sorted({i for code in codes for i in _covered(code, context, leaves)})
+        covered = sorted({i for code in codes for i in ancestry.get(code, [])})
         if not covered:
             continue
         base = 0.1 if role == Role.manager else (1.5 if is_persona else 1.0)
