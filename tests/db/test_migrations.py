@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from accord.db.migrate import current_revision, head_revision
+from accord.db.migrate import current_revision, head_revision, include_object_for
 from accord.db.registry import Base
 from accord.db.session import Database
 
@@ -17,7 +17,12 @@ def test_autogenerate_finds_nothing_to_change(database: Database) -> None:
     """A model changed without a migration fails here: run the autogenerate and commit it."""
     with database.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_object": include_object_for(conn.dialect.name),
+            },
         )
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"

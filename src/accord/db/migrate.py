@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Index
 
 
 def migrations_dir() -> Path:
@@ -42,3 +44,19 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def include_object_for(dialect: str) -> Callable[..., bool]:
+    """Autogenerate's filter: an index declared for one dialect only (`ddl_if`) is not a
+    difference on the others."""
+
+    def include_object(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "index" and isinstance(obj, Index) and obj._ddl_if is not None:
+            wanted = obj._ddl_if.dialect
+            if wanted is not None and dialect not in (
+                (wanted,) if isinstance(wanted, str) else wanted
+            ):
+                return False
+        return True
+
+    return include_object

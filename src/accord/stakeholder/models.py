@@ -82,6 +82,13 @@ class Stakeholder(Audited, Timestamped, Base):
     __table_args__ = (
         Index("ix_stakeholder_territory_id_id", "territory_id", "id"),
         Index("ix_stakeholder_sort_name", "sort_name"),
+        # name search is a prefix LIKE; PostgreSQL uses a btree for it only with pattern ops
+        # (the database's collation is not C)
+        Index(
+            "ix_stakeholder_sort_name_pattern",
+            "sort_name",
+            postgresql_ops={"sort_name": "varchar_pattern_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
