@@ -327,6 +327,14 @@ class TestRequestsAndInsights:
         for r in generated.session.scalars(select(Request)):
             assert r.due_date == due_date_for(r.kind, r.received_at)
 
+    def test_each_kind_is_handled_by_the_function_the_service_says(
+        self, generated: Generated
+    ) -> None:
+        from accord.request.service import HANDLING_FUNCTION
+
+        for r in generated.session.scalars(select(Request)):
+            assert r.handling_function == HANDLING_FUNCTION[r.kind]
+
     def test_mirs_are_answered_by_medical_and_many_are_off_label(
         self, generated: Generated
     ) -> None:

@@ -91,9 +91,9 @@ PANELS: dict[Function, tuple[Panel, ...]] = {
         SUGGESTIONS,
         Panel(
             "open_requests",
-            "Medical information requests due",
-            "No open requests. When an HCP asks a medical question, record it on their page; "
-            "it appears here with its due date until medical answers it.",
+            "Requests due",
+            "No open requests. When an HCP asks a medical question or for a grant, record it "
+            "on their page; it appears here with its due date until medical answers it.",
         ),
         Panel(
             "insights",
@@ -110,6 +110,12 @@ PANELS: dict[Function, tuple[Panel, ...]] = {
             "Calls and approved emails this week",
             "Nothing planned yet. Log a call or send an approved email from a stakeholder's "
             "page; consent and frequency caps are checked for you.",
+        ),
+        Panel(
+            "speaker_requests",
+            "Speaker requests due",
+            "No open speaker requests. When an HCP asks to speak on a program, record it on "
+            "their page; sales & marketing decides it before its due date.",
         ),
         TOP,
     ),
@@ -340,6 +346,7 @@ PANEL_ROWS: dict[str, Callable[[Session, Principal], list[PanelRow]]] = {
         s, p, (RequestKind.mir, RequestKind.grant, RequestKind.speaker)
     ),
     "iss": lambda s, p: _open_requests(s, p, (RequestKind.iss,)),
+    "speaker_requests": lambda s, p: _open_requests(s, p, (RequestKind.speaker,)),
     "insights": _my_insights,
     "calls": _my_week,
     "consents": _withdrawals,

@@ -50,6 +50,7 @@ from accord.demo.generator.vocabulary import (
 from accord.interaction.models import CONSENT_CHANNEL, DEFAULT_PURPOSE, Channel, Purpose
 from accord.product.models import LifecycleStage
 from accord.request.models import RequestKind
+from accord.request.service import HANDLING_FUNCTION
 from accord.request.sla import SLA_DAYS
 from accord.stakeholder.models import PERSON_TYPES, StakeholderType, Tier
 from accord.user.models import Function, Role
@@ -1522,7 +1523,7 @@ def generate_requests(
         template = rng.integers(0, 64, count)
         sla = SLA_DAYS[kind]
         if kind == RequestKind.mir:
-            handling = np.ones(count, dtype=np.int64)  # medical
+            handling = np.full(count, ENGAGING.index(HANDLING_FUNCTION[kind]), dtype=np.int64)
             settled = age_days > sla + 4
             status = np.where(
                 settled,
@@ -1538,9 +1539,8 @@ def generate_requests(
             ]
             via = _pick(rng, (0.3, 0.3, 0.2, 0.15, 0.05), count)
         else:
-            handling = np.where(
-                (kind == RequestKind.speaker) & (draw < 0.7), 0, 1
-            )  # speaker programs are mostly commercial
+            # who handles each kind is the request service's rule
+            handling = np.full(count, ENGAGING.index(HANDLING_FUNCTION[kind]), dtype=np.int64)
             settled = age_days > sla + 14
             status = np.where(
                 settled,
