@@ -80,13 +80,13 @@ EXPECTED: dict[str, Expected] = {
     "rep": Expected(
         "Jason Morales",
         "Sales & marketing",
-        _panels("suggestions", "calls", "top_stakeholders", "territories"),
+        _panels("suggestions", "calls", "speaker_requests", "top_stakeholders", "territories"),
         territories=("Northeast",),
     ),
     "salesmgr": Expected(
         "Karen Whitfield",
         "Sales & marketing",
-        _panels("suggestions", "calls", "top_stakeholders", "team", "territories"),
+        _panels("suggestions", "calls", "speaker_requests", "top_stakeholders", "team", "territories"),
         territories=("Northeast",),
         team=("Jason Morales",),
         not_team=("Dr. Daniel Okafor", "Alicia Tran"),
@@ -94,7 +94,7 @@ EXPECTED: dict[str, Expected] = {
     "rep_west": Expected(
         "Alicia Tran",
         "Sales & marketing",
-        _panels("suggestions", "calls", "top_stakeholders", "territories"),
+        _panels("suggestions", "calls", "speaker_requests", "top_stakeholders", "territories"),
         territories=("West",),
     ),
     "access": Expected(
@@ -131,7 +131,7 @@ EXPECTED: dict[str, Expected] = {
 
 #: panels whose content is medical-only or commercial-only: the firewall on the home page
 MEDICAL_ONLY = {"open_requests", "insights"}
-COMMERCIAL_ONLY = {"calls"}
+COMMERCIAL_ONLY = {"calls", "speaker_requests"}
 
 
 def _free_port() -> int:
