@@ -86,7 +86,9 @@ EXPECTED: dict[str, Expected] = {
     "salesmgr": Expected(
         "Karen Whitfield",
         "Sales & marketing",
-        _panels("suggestions", "calls", "speaker_requests", "top_stakeholders", "team", "territories"),
+        _panels(
+            "suggestions", "calls", "speaker_requests", "top_stakeholders", "team", "territories"
+        ),
         territories=("Northeast",),
         team=("Jason Morales",),
         not_team=("Dr. Daniel Okafor", "Alicia Tran"),
