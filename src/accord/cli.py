@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -41,7 +42,12 @@ users_app = typer.Typer(help="Users, their functions, roles and territories.", n
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+import_app = typer.Typer(
+    help="Imports from registries and reference files, each recorded as a job.",
+    no_args_is_help=True,
+)
 app.add_typer(audit_app, name="audit")
+app.add_typer(import_app, name="import")
 
 console = Console()
 err = Console(stderr=True)
@@ -414,6 +420,123 @@ def worker(
         str(threads),
     ]
     os.execvp(args[0], args)  # noqa: S606 - replaces this process with Dramatiq's
+
+
+def _run_import(kind: str, path: Path, dry_run: bool) -> None:
+    """One import as one unit of work: the job, its rows and its errors; a bad file keeps the
+    failed job and nothing else (exit 2)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from accord.importer import service as import_service
+    from accord.importer.nppes import import_nppes
+    from accord.importer.nucc import import_nucc
+
+    runners = {"nppes": import_nppes, "nucc": import_nucc}
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"{kind} {path.name}", total=None)
+        with cli_unit() as session:
+            with import_service.run_job(
+                session,
+                kind=kind,
+                path=path,
+                dry_run=dry_run,
+                progress=lambda n: progress.update(task, completed=n),
+            ) as run:
+                runners[kind](run, path)
+            job = run.job
+    verb = "would change" if dry_run else "imported"
+    console.print(
+        f"job {job.id}: {verb} {job.source_name}: read {job.read:,}, created {job.created:,}, "
+        f"updated {job.updated:,}, unchanged {job.unchanged:,}, rejected {job.rejected:,}"
+    )
+    if job.rejected:
+        console.print(f"row errors: accord import errors {job.id}")
+
+
+@import_app.command("nppes")
+def import_nppes_command(
+    file: Annotated[
+        Path, typer.Argument(help="NPPES CSV (V.2, weekly or deactivation), plain or zipped")
+    ],
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+) -> None:
+    """Import an NPPES file: individuals as HCPs, organizations as HCOs, by NPI."""
+    _run_import("nppes", file, dry_run)
+
+
+@import_app.command("nucc")
+def import_nucc_command(
+    file: Annotated[Path, typer.Argument(help="the NUCC taxonomy CSV (nucc_taxonomy_*.csv)")],
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+) -> None:
+    """Load the NUCC provider taxonomy code set (the specialties)."""
+    _run_import("nucc", file, dry_run)
+
+
+@import_app.command("jobs")
+def import_jobs() -> None:
+    """The latest import jobs with their counts."""
+    from sqlalchemy import select
+
+    from accord.importer.models import ImportJob
+
+    table = Table(
+        "job",
+        "kind",
+        "file",
+        "status",
+        "read",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "by",
+        "started",
+    )
+    with cli_unit() as session:
+        for job in session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(50)):
+            table.add_row(
+                str(job.id),
+                job.kind + (" (dry run)" if job.dry_run else ""),
+                job.source_name,
+                job.status.value,
+                f"{job.read:,}",
+                f"{job.created:,}",
+                f"{job.updated:,}",
+                f"{job.unchanged:,}",
+                f"{job.rejected:,}",
+                job.started_by,
+                job.started_at.strftime("%Y-%m-%d %H:%M"),
+            )
+    console.print(table)
+
+
+@import_app.command("errors")
+def import_errors(
+    job_id: Annotated[int, typer.Argument(help="the job number (accord import jobs)")],
+    out: Annotated[Path | None, typer.Option(help="write the CSV here instead of stdout")] = None,
+) -> None:
+    """A job's row-level error report as CSV: row, column, value, reason."""
+    from accord.importer import service as import_service
+    from accord.importer.models import ImportJob
+
+    with cli_unit() as session:
+        job = session.get(ImportJob, job_id)
+        if job is None:
+            fail(f"no import job {job_id}")
+        body = import_service.errors_csv(session, job)
+    if out is None:
+        sys.stdout.write(body)
+    else:
+        out.write_text(body, encoding="utf-8")
+        console.print(f"wrote {out}")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ STAKEHOLDER_EDIT = "stakeholder:edit"
 ENGAGEMENT_RECORD = "engagement:record"
 CONSENT_RECORD = "consent:record"
 REQUEST_RECEIVE = "request:receive"
+IMPORT_RUN = "import:run"
 
 #: the functions that engage stakeholders (meet them, write to them, hear their requests)
 ENGAGING_FUNCTIONS = frozenset(
@@ -40,6 +41,8 @@ PERMISSIONS: dict[str, str] = {
     "and compliance do not engage stakeholders",
     CONSENT_RECORD: "the engaging functions and compliance record consent grants and "
     "withdrawals (a stakeholder says so to whoever they meet; forms reach compliance)",
+    IMPORT_RUN: "administrators (the data stewards) run imports and read their jobs and "
+    "row-level error reports",
     REQUEST_RECEIVE: "the engaging functions pass on a stakeholder's request; who answers it "
     "is decided by its kind (medical answers MIRs)",
 }
@@ -79,6 +82,10 @@ def check(principal: Principal, permission: str) -> Decision:
         if principal.function in ENGAGING_FUNCTIONS or principal.function == Function.compliance:
             return Decision(True, f"{principal.function_label} records consents")
         return Decision(False, f"{principal.function_label} does not record consents")
+    if permission == IMPORT_RUN:
+        if principal.function == Function.admin or principal.role == Role.admin:
+            return Decision(True, "administrators run imports")
+        return Decision(False, "only administrators (data stewards) run imports")
     if permission == TERRITORIES_READ:
         return Decision(True, "every signed-in user reads the territory hierarchy")
     return Decision(False, f"unknown permission {permission!r}")

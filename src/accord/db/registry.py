@@ -4,6 +4,7 @@ from accord.audit import models as audit_models
 from accord.consent import models as consent_models
 from accord.db.base import Base
 from accord.engagement import models as engagement_models
+from accord.importer import models as importer_models
 from accord.insight import models as insight_models
 from accord.interaction import models as interaction_models
 from accord.policy import models as policy_models
@@ -18,6 +19,7 @@ __all__ = [
     "audit_models",
     "consent_models",
     "engagement_models",
+    "importer_models",
     "insight_models",
     "interaction_models",
     "policy_models",

@@ -113,6 +113,10 @@ class Stakeholder(Audited, Timestamped, Base):
     status: Mapped[StakeholderStatus] = mapped_column(
         str_enum(StakeholderStatus, 16), default=StakeholderStatus.active
     )
+    #: another name the organization uses (NPPES "other organization name": DBA, former name)
+    other_name: Mapped[str | None] = mapped_column(String(300))
+    #: an organization subpart's parent, by legal business name as the registry gives it
+    parent_organization_name: Mapped[str | None] = mapped_column(String(300))
 
 
 class StakeholderIdentifier(Audited, Base):
@@ -203,3 +207,21 @@ class StakeholderProduct(Audited, Base):
     )
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     relation: Mapped[str] = mapped_column(String(40))
+
+
+class AuthorizedOfficial(Audited, Base):
+    """The person who signs for an organization in the NPI registry."""
+
+    __tablename__ = "authorized_official"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stakeholder_id: Mapped[int] = mapped_column(
+        ForeignKey("stakeholder.id", ondelete="CASCADE"), unique=True
+    )
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(120))
+    credentials: Mapped[str | None] = mapped_column(String(60))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    source: Mapped[str] = mapped_column(String(80))

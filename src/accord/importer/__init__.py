@@ -1,0 +1,1 @@
+"""Imports from registries and reference files: recorded jobs with row-level error reports."""

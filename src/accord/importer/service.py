@@ -1,0 +1,178 @@
+"""Import jobs: the record of every run (file, hash, who, when, counts) and its row errors.
+
+An importer opens a job, does its work inside a savepoint, and closes the job. A bad file
+(wrong header, not a CSV, a truncated archive) fails the job with a clear message and rolls
+the savepoint back, so nothing of the file is written but the job's record of the failure. A
+dry run rolls the savepoint back on purpose and keeps the counts of what would change.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from accord.access import permissions
+from accord.access.principal import Principal
+from accord.audit.trail import SYSTEM, Actor
+from accord.db.base import utcnow
+from accord.errors import InvalidInput, NotFound
+from accord.importer.models import ImportJob, ImportRowError, ImportStatus
+
+COUNTS = ("read", "created", "updated", "unchanged", "rejected")
+#: row errors are written in batches of this many
+ERROR_BATCH = 1_000
+
+
+class BadFile(InvalidInput):
+    """The file cannot be imported at all; the failed job is kept, nothing else."""
+
+    persist = True
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class Run:
+    """A job in progress: counts, and row errors waiting to be written."""
+
+    session: Session
+    job: ImportJob
+    pending: list[dict[str, object]] = field(default_factory=list)
+    progress: Callable[[int], None] | None = None
+
+    def count(self, outcome: str, n: int = 1) -> None:
+        setattr(self.job, outcome, getattr(self.job, outcome) + n)
+
+    def reject(self, row: int, column: str | None, value: object, reason: str) -> None:
+        """Refuse one row (the rest of the file goes on)."""
+        self.job.rejected += 1
+        self.note(row, column, value, reason)
+
+    def note(self, row: int, column: str | None, value: object, reason: str) -> None:
+        """Report a value that was left out while the row itself was imported."""
+        shown = None if value is None else str(value)[:400]
+        self.pending.append(
+            {
+                "job_id": self.job.id,
+                "row_number": row,
+                "column": column,
+                "value": shown,
+                "reason": reason[:500],
+            }
+        )
+        if len(self.pending) >= ERROR_BATCH:
+            self.flush_errors()
+
+    def flush_errors(self) -> None:
+        if self.pending:
+            self.session.execute(insert(ImportRowError), self.pending)
+            self.pending = []
+
+
+@contextmanager
+def run_job(
+    session: Session,
+    *,
+    kind: str,
+    path: Path,
+    dry_run: bool = False,
+    actor: Actor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Run]:
+    """Open a job for `path`, run the body in a savepoint, close the job."""
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file", field="file")
+    who = actor or session.info.get("actor", SYSTEM)
+    sha256, size = file_digest(path)
+    job = ImportJob(
+        kind=kind,
+        source_name=path.name,
+        source_sha256=sha256,
+        source_bytes=size,
+        dry_run=dry_run,
+        status=ImportStatus.running,
+        started_by=who.name,
+        started_by_id=who.id,
+        started_at=utcnow(),
+    )
+    session.add(job)
+    session.flush()
+    run = Run(session, job, progress=progress)
+    savepoint = session.begin_nested()
+    try:
+        yield run
+        run.flush_errors()
+    except BadFile as error:
+        read = job.read
+        savepoint.rollback()
+        job.read = read
+        job.status = ImportStatus.failed
+        job.finished_at = utcnow()
+        job.message = error.message
+        job.created = job.updated = job.unchanged = 0
+        session.flush()
+        raise
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if dry_run:
+        # rolling the savepoint back also takes back the counts flushed inside it
+        counts = {k: getattr(job, k) for k in COUNTS}
+        savepoint.rollback()
+        for key, value in counts.items():
+            setattr(job, key, value)
+        job.message = "dry run: nothing was written"
+    else:
+        savepoint.commit()
+    job.status = ImportStatus.succeeded
+    job.finished_at = utcnow()
+    session.flush()
+
+
+def list_jobs(session: Session, actor: Principal, *, limit: int = 50) -> list[ImportJob]:
+    permissions.require(actor, permissions.IMPORT_RUN)
+    return list(session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)))
+
+
+def get_job(session: Session, actor: Principal, job_id: int) -> ImportJob:
+    permissions.require(actor, permissions.IMPORT_RUN)
+    job = session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFound(f"no import job {job_id}")
+    return job
+
+
+def errors_csv(session: Session, job: ImportJob) -> str:
+    """The job's row-level error report: row number, column, value, reason."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["row", "column", "value", "reason"])
+    rows = session.execute(
+        select(
+            ImportRowError.row_number,
+            ImportRowError.column,
+            ImportRowError.value,
+            ImportRowError.reason,
+        )
+        .where(ImportRowError.job_id == job.id)
+        .order_by(ImportRowError.row_number, ImportRowError.id)
+    )
+    for row in rows:
+        writer.writerow(list(row))
+    return out.getvalue()
