@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -24,11 +26,18 @@ class TestHelp:
     def test_help_lists_every_command(self) -> None:
         result = runner.invoke(app, ["--help"])
         assert result.exit_code == 0
-        for command in ("demo", "generate", "serve", "db", "users", "audit", "worker"):
+        for command in ("demo", "generate", "serve", "db", "users", "audit", "import", "worker"):
             assert command in result.output
 
     @pytest.mark.parametrize(
-        "args", [["users", "--help"], ["db", "--help"], ["audit", "--help"], ["demo", "--help"]]
+        "args",
+        [
+            ["users", "--help"],
+            ["db", "--help"],
+            ["audit", "--help"],
+            ["demo", "--help"],
+            ["import", "--help"],
+        ],
     )
     def test_every_group_has_help(self, args: list[str]) -> None:
         assert runner.invoke(app, args).exit_code == 0
@@ -203,3 +212,37 @@ class TestDemo:
         assert "generated the demo data: 10,000 stakeholders, 100,000 interactions" in (
             result.output
         )
+
+
+class TestImport:
+    def test_nucc_then_nppes_then_the_jobs_and_their_errors(
+        self, cli: CliRunner, data_dir: Path, tmp_path: Path
+    ) -> None:
+        nucc = cli.invoke(
+            app,
+            ["import", "nucc", str(data_dir / "nucc-taxonomy/nucc_taxonomy_251.csv")],
+            env={"COLUMNS": "200"},
+        )
+        assert nucc.exit_code == 0, nucc.output
+        assert "read 883, created 870" in nucc.output  # 13 demo specialties were there
+        sample = (data_dir / "nppes-csv/npidata_pfile_2025-04_first1000.csv").read_text()
+        lines = sample.splitlines(keepends=True)[:4]
+        lines[1] = lines[1].replace("1679576722", "1679576723", 1)
+        path = tmp_path / "three.csv"
+        path.write_text("".join(lines))
+        result = cli.invoke(app, ["import", "nppes", str(path)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert "created 2" in result.output
+        assert "rejected 1" in result.output
+        jobs = cli.invoke(app, ["import", "jobs"], env={"COLUMNS": "200"})
+        assert "three.csv" in jobs.output
+        job_id = result.output.split("job ")[1].split(":")[0]
+        errors = cli.invoke(app, ["import", "errors", job_id])
+        assert "1679576723" in errors.output
+
+    def test_a_bad_file_exits_2_with_the_reason(self, cli: CliRunner, tmp_path: Path) -> None:
+        path = tmp_path / "not.csv"
+        path.write_text("a,b\n1,2\n")
+        result = cli.invoke(app, ["import", "nppes", str(path)], env={"COLUMNS": "200"})
+        assert result.exit_code == 2
+        assert "not an NPPES file" in result.output

@@ -17,6 +17,7 @@ from accord.health import api as health_api
 from accord.home import pages as home_pages
 from accord.http import problems
 from accord.http.middleware import RequestContextMiddleware
+from accord.importer import api as importer_api
 from accord.insight import api as insight_api
 from accord.interaction import api as interaction_api
 from accord.jobs.catalog import import_all_jobs
@@ -44,6 +45,7 @@ API_ROUTERS = (
     engagement_api.router,
     request_api.router,
     insight_api.router,
+    importer_api.router,
 )
 PAGE_ROUTERS = (
     user_pages.router,

@@ -483,9 +483,7 @@ def import_nucc_command(
 @import_app.command("jobs")
 def import_jobs() -> None:
     """The latest import jobs with their counts."""
-    from sqlalchemy import select
-
-    from accord.importer.models import ImportJob
+    from accord.importer import service as import_service
 
     table = Table(
         "job",
@@ -501,7 +499,7 @@ def import_jobs() -> None:
         "started",
     )
     with cli_unit() as session:
-        for job in session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(50)):
+        for job in import_service.recent_jobs(session):
             table.add_row(
                 str(job.id),
                 job.kind + (" (dry run)" if job.dry_run else ""),
@@ -525,13 +523,9 @@ def import_errors(
 ) -> None:
     """A job's row-level error report as CSV: row, column, value, reason."""
     from accord.importer import service as import_service
-    from accord.importer.models import ImportJob
 
     with cli_unit() as session:
-        job = session.get(ImportJob, job_id)
-        if job is None:
-            fail(f"no import job {job_id}")
-        body = import_service.errors_csv(session, job)
+        body = import_service.errors_csv(session, import_service.find_job(session, job_id))
     if out is None:
         sys.stdout.write(body)
     else:

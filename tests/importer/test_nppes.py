@@ -213,3 +213,32 @@ class TestBadInput:
         assert says in (job.message or "")
         assert session.scalar(select(func.count()).select_from(Stakeholder)) == 0
         assert session.scalar(select(func.count()).select_from(StakeholderSpecialty)) == 0
+
+
+class TestTheApi:
+    def test_admins_read_jobs_and_their_error_report(
+        self,
+        session: Session,
+        data_dir: Path,
+        tmp_path: Path,
+        client: object,
+        api_as: object,
+    ) -> None:
+        from fastapi.testclient import TestClient
+
+        assert isinstance(client, TestClient)
+        path = head_of(data_dir, tmp_path, 3)
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("1679576722", "1679576723", 1),
+            encoding="utf-8",
+        )
+        job = run(session, path)
+        admin = api_as("admin")  # type: ignore[operator]
+        listed = client.get("/api/v1/imports", headers=admin).json()["items"]
+        assert listed[0]["id"] == job.id
+        assert listed[0]["rejected"] == 1
+        report = client.get(f"/api/v1/imports/{job.id}/errors.csv", headers=admin)
+        assert report.status_code == 200
+        assert "1679576723" in report.text
+        refused = client.get("/api/v1/imports", headers=api_as("msl"))  # type: ignore[operator]
+        assert refused.status_code == 403

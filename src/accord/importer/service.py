@@ -31,6 +31,10 @@ COUNTS = ("read", "created", "updated", "unchanged", "rejected")
 ERROR_BATCH = 1_000
 
 
+class _DryRun(Exception):
+    """Rolls a dry run's savepoint back."""
+
+
 class BadFile(InvalidInput):
     """The file cannot be imported at all; the failed job is kept, nothing else."""
 
@@ -114,48 +118,50 @@ def run_job(
     session.add(job)
     session.flush()
     run = Run(session, job, progress=progress)
-    savepoint = session.begin_nested()
+    counts: dict[str, int] = {}
     try:
-        yield run
-        run.flush_errors()
-    except BadFile as error:
-        read = job.read
-        savepoint.rollback()
-        job.read = read
-        job.status = ImportStatus.failed
-        job.finished_at = utcnow()
-        job.message = error.message
-        job.created = job.updated = job.unchanged = 0
-        session.flush()
-        raise
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if dry_run:
-        # rolling the savepoint back also takes back the counts flushed inside it
-        counts = {k: getattr(job, k) for k in COUNTS}
-        savepoint.rollback()
+        with session.begin_nested():
+            yield run
+            run.flush_errors()
+            if dry_run:
+                counts = {k: getattr(job, k) for k in COUNTS}
+                raise _DryRun
+    except _DryRun:
+        # rolling the savepoint back also took back the counts flushed inside it
         for key, value in counts.items():
             setattr(job, key, value)
         job.message = "dry run: nothing was written"
-    else:
-        savepoint.commit()
+    except BadFile as error:
+        job.status = ImportStatus.failed
+        job.finished_at = utcnow()
+        job.message = error.message
+        session.flush()
+        raise
     job.status = ImportStatus.succeeded
     job.finished_at = utcnow()
     session.flush()
 
 
-def list_jobs(session: Session, actor: Principal, *, limit: int = 50) -> list[ImportJob]:
-    permissions.require(actor, permissions.IMPORT_RUN)
+def recent_jobs(session: Session, *, limit: int = 50) -> list[ImportJob]:
+    """The latest jobs, newest first (the CLI acts with the database's rights)."""
     return list(session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)))
 
 
-def get_job(session: Session, actor: Principal, job_id: int) -> ImportJob:
-    permissions.require(actor, permissions.IMPORT_RUN)
+def find_job(session: Session, job_id: int) -> ImportJob:
     job = session.get(ImportJob, job_id)
     if job is None:
         raise NotFound(f"no import job {job_id}")
     return job
+
+
+def list_jobs(session: Session, actor: Principal, *, limit: int = 50) -> list[ImportJob]:
+    permissions.require(actor, permissions.IMPORT_RUN)
+    return recent_jobs(session, limit=limit)
+
+
+def get_job(session: Session, actor: Principal, job_id: int) -> ImportJob:
+    permissions.require(actor, permissions.IMPORT_RUN)
+    return find_job(session, job_id)
 
 
 def errors_csv(session: Session, job: ImportJob) -> str:
