@@ -428,10 +428,11 @@ def _run_import(kind: str, path: Path, dry_run: bool) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from accord.importer import service as import_service
+    from accord.importer.npi_json import import_npi_json
     from accord.importer.nppes import import_nppes
     from accord.importer.nucc import import_nucc
 
-    runners = {"nppes": import_nppes, "nucc": import_nucc}
+    runners = {"nppes": import_nppes, "nucc": import_nucc, "npi_json": import_npi_json}
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -469,6 +470,17 @@ def import_nppes_command(
 ) -> None:
     """Import an NPPES file: individuals as HCPs, organizations as HCOs, by NPI."""
     _run_import("nppes", file, dry_run)
+
+
+@import_app.command("npi-json")
+def import_npi_json_command(
+    file: Annotated[
+        Path, typer.Argument(help="an NPI Registry API (v2.1) response, or a list of them")
+    ],
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+) -> None:
+    """Import NPI Registry API responses; error and empty bodies are recorded, not failures."""
+    _run_import("npi_json", file, dry_run)
 
 
 @import_app.command("nucc")
