@@ -23,6 +23,7 @@ from accord.interaction import api as interaction_api
 from accord.jobs.catalog import import_all_jobs
 from accord.jobs.dispatch import configure_broker
 from accord.logs import configure_logging
+from accord.payment import api as payment_api
 from accord.policy import api as policy_api
 from accord.policy import pages as policy_pages
 from accord.product import api as product_api
@@ -46,6 +47,7 @@ API_ROUTERS = (
     request_api.router,
     insight_api.router,
     importer_api.router,
+    payment_api.router,
 )
 PAGE_ROUTERS = (
     user_pages.router,

@@ -431,8 +431,14 @@ def _run_import(kind: str, path: Path, dry_run: bool) -> None:
     from accord.importer.npi_json import import_npi_json
     from accord.importer.nppes import import_nppes
     from accord.importer.nucc import import_nucc
+    from accord.importer.open_payments import import_open_payments
 
-    runners = {"nppes": import_nppes, "nucc": import_nucc, "npi_json": import_npi_json}
+    runners = {
+        "nppes": import_nppes,
+        "nucc": import_nucc,
+        "npi_json": import_npi_json,
+        "open_payments": import_open_payments,
+    }
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -481,6 +487,15 @@ def import_npi_json_command(
 ) -> None:
     """Import NPI Registry API responses; error and empty bodies are recorded, not failures."""
     _run_import("npi_json", file, dry_run)
+
+
+@import_app.command("open-payments")
+def import_open_payments_command(
+    file: Annotated[Path, typer.Argument(help="a CMS Open Payments General or Research CSV")],
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+) -> None:
+    """Import Open Payments (2013-2015 or 2016+ layout), attached by NPI, profile id or name."""
+    _run_import("open_payments", file, dry_run)
 
 
 @import_app.command("nucc")

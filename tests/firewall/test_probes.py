@@ -38,6 +38,7 @@ from accord.engagement.models import (
 from accord.errors import NotFound
 from accord.insight.models import Insight
 from accord.interaction.models import Channel, Interaction, InteractionProduct, Outcome, Purpose
+from accord.payment.models import Payment, PaymentKind
 from accord.policy import service as policy_service
 from accord.product.models import LifecycleStage, Product
 from accord.request.models import Request, RequestKind, RequestStatus
@@ -61,6 +62,7 @@ TEXT_PROBES = (
     "activities_market_access",
     "requests_content",
     "insights",
+    "payments",
 )
 #: categories whose sections the view builds today (plans, payments, network and
 #: research_involvement arrive with later capabilities and are never present yet)
@@ -77,6 +79,7 @@ BUILT = (
     "requests_existence",
     "requests_content",
     "insights",
+    "payments",
 )
 #: the categories each list-shaped path carries, and at which level the probe shows
 EXPORT_PROBES = {"contact": Level.full}
@@ -218,6 +221,18 @@ def plant(session: Session) -> Planted:
                 topics=[],
             )
         )
+        session.add(
+            Payment(
+                kind=PaymentKind.general,
+                record_id=f"probe-{stage.value}",
+                program_year=2025,
+                stakeholder_id=s.id,
+                manufacturer_name="Probe Pharma",
+                amount_cents=12_345,
+                paid_on=date(2025, 3, 1),
+                nature=probe("payments", stage),
+            )
+        )
         session.flush()
         out[stage] = s.id
     seattle = stakeholder_service.create_stakeholder(
@@ -354,7 +369,7 @@ class TestEveryCellByEveryPath:
 
 
 #: the free-text probes the page renders when allowed (every other is checked never to leak)
-PAGE_RENDERS = frozenset(TEXT_PROBES)
+PAGE_RENDERS = frozenset(TEXT_PROBES) - {"payments"}  # the page has no payments card yet
 
 
 levels = st.sampled_from(list(Level))

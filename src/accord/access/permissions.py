@@ -18,6 +18,7 @@ ENGAGEMENT_RECORD = "engagement:record"
 CONSENT_RECORD = "consent:record"
 REQUEST_RECEIVE = "request:receive"
 IMPORT_RUN = "import:run"
+PAYMENTS_REPORT = "payments:report"
 
 #: the functions that engage stakeholders (meet them, write to them, hear their requests)
 ENGAGING_FUNCTIONS = frozenset(
@@ -41,6 +42,8 @@ PERMISSIONS: dict[str, str] = {
     "and compliance do not engage stakeholders",
     CONSENT_RECORD: "the engaging functions and compliance record consent grants and "
     "withdrawals (a stakeholder says so to whoever they meet; forms reach compliance)",
+    PAYMENTS_REPORT: "compliance and finance report transfers of value (CMS Open Payments) "
+    "in full; field teams see a stakeholder's totals per year on its page",
     IMPORT_RUN: "administrators (the data stewards) run imports and read their jobs and "
     "row-level error reports",
     REQUEST_RECEIVE: "the engaging functions pass on a stakeholder's request; who answers it "
@@ -82,6 +85,12 @@ def check(principal: Principal, permission: str) -> Decision:
         if principal.function in ENGAGING_FUNCTIONS or principal.function == Function.compliance:
             return Decision(True, f"{principal.function_label} records consents")
         return Decision(False, f"{principal.function_label} does not record consents")
+    if permission == PAYMENTS_REPORT:
+        if principal.function in (Function.compliance, Function.finance):
+            return Decision(True, f"{principal.function_label} reports transfers of value")
+        return Decision(
+            False, "spend reports are for compliance and finance (transparency reporting)"
+        )
     if permission == IMPORT_RUN:
         if principal.function == Function.admin or principal.role == Role.admin:
             return Decision(True, "administrators run imports")

@@ -7,6 +7,7 @@ from accord.engagement import models as engagement_models
 from accord.importer import models as importer_models
 from accord.insight import models as insight_models
 from accord.interaction import models as interaction_models
+from accord.payment import models as payment_models
 from accord.policy import models as policy_models
 from accord.product import models as product_models
 from accord.request import models as request_models
@@ -22,6 +23,7 @@ __all__ = [
     "importer_models",
     "insight_models",
     "interaction_models",
+    "payment_models",
     "policy_models",
     "product_models",
     "request_models",

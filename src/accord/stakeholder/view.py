@@ -15,6 +15,7 @@ from accord.consent import service as consent_service
 from accord.engagement import service as engagement_service
 from accord.insight import service as insight_service
 from accord.interaction import service as interaction_service
+from accord.payment import service as payment_service
 from accord.request import service as request_service
 from accord.stakeholder.service import (
     contact_section,
@@ -72,6 +73,8 @@ def view_stakeholder(
     for category, body in request_service.requests_sections(session, lens).items():
         put(category, body)
     put("insights", insight_service.insights_section(session, lens))
+    if lens.level("payments") > Level.none:
+        put("payments", payment_service.payments_section(session, lens))
     items, cursor = interaction_service.timeline(
         session,
         lens,

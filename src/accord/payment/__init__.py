@@ -1,0 +1,1 @@
+"""Transfers of value to HCPs and teaching hospitals (CMS Open Payments)."""
