@@ -47,6 +47,8 @@ SUMMARY_NOTES = {
     "requests_existence": "Requests are handled privately by the team they are for; you see "
     "that they exist, their status and due dates, never what they ask.",
     "insights": "Insight text is visible to medical affairs; you see the count only.",
+    "payments": "Each transfer of value is visible to compliance and finance; you see the "
+    "totals per year.",
 }
 #: a section shown only because it holds the viewer's own records (own work is visible)
 OWN_WORK_NOTE = (
