@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.access import permissions
 from accord.access.principal import Principal
 from accord.audit import trail
 from accord.db.base import utcnow
@@ -90,9 +91,12 @@ def import_fhir(
     session: Session, actor: Principal | None, path: Path, *, dry_run: bool = False
 ) -> FhirImportReport:
     """Apply the Practitioner, Organization, PractitionerRole, OrganizationAffiliation and
-    Location resources under `path` to the master. Every file is read before anything is
+    Location resources under `path` to the master. The CLI imports as the operator (actor
+    None); a user needs stakeholder:edit. Every file is read before anything is
     written; every change goes through the session, so the audit trail records it. A dry run
     applies everything inside a savepoint and rolls it back."""
+    if actor is not None:
+        permissions.require(actor, permissions.STAKEHOLDER_EDIT)
     entries = read_entries(path)
     report = FhirImportReport(dry_run=dry_run)
     importer = _Importer(session, report, entries)
