@@ -113,6 +113,14 @@ class TestTheExamples:
             == []
         )
 
+    def test_a_folder_is_read_with_its_subfolders(self, session: Session, r4: Path) -> None:
+        report = import_fhir(session, None, r4)
+        assert report.read == 37 + 78
+        assert dict(report.by_type["Practitioner"]) == {"created": 74, "rejected": 1}
+        assert report.errors[0].location == (
+            "bundles/Bundle-3ad0687e-f477-468c-afd5-fcc2bf897809.json entry 1"
+        )
+
     def test_practitioners_sharing_a_uzi_number_stay_two(self, session: Session, r4: Path) -> None:
         report = import_fhir(session, None, r4 / "resources")
         briet = linked(session, "Practitioner", "f004")

@@ -47,8 +47,11 @@ class Entry:
 
 
 def files_in(path: Path) -> list[Path]:
+    """The file, or every .json and .ndjson file under the folder (subfolders too), by name."""
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in {".json", ".ndjson"})
+        return sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix in {".json", ".ndjson"}
+        )
     if not path.is_file():
         raise InvalidInput(f"{path} is neither a file nor a folder", field="path")
     return [path]
@@ -59,54 +62,53 @@ def read_entries(path: Path) -> list[Entry]:
     before anything is written: a half-read delivery is worse than none."""
     entries: list[Entry] = []
     for file in files_in(path):
-        entries.extend(_read_file(file))
+        name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+        entries.extend(_read_file(file, name))
     return entries
 
 
-def _not_fhir(file: Path, why: str) -> InvalidInput:
-    return InvalidInput(f"{file.name} is not FHIR JSON: {why}", field="path")
+def _not_fhir(name: str, why: str) -> InvalidInput:
+    return InvalidInput(f"{name} is not FHIR JSON: {why}", field="path")
 
 
-def _read_file(file: Path) -> list[Entry]:
+def _read_file(file: Path, name: str) -> list[Entry]:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise _not_fhir(file, str(error)) from error
+        raise _not_fhir(name, str(error)) from error
     if file.suffix == ".ndjson":
         entries = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
-            resource = _parse(file, line, f"line {number}")
-            entries.append(Entry(f"{file.name} line {number}", file.name, resource))
+            resource = _parse(name, line, f"line {number}")
+            entries.append(Entry(f"{name} line {number}", name, resource))
         return entries
-    resource = _parse(file, text, None)
+    resource = _parse(name, text, None)
     if resource["resourceType"] != "Bundle":
-        return [Entry(file.name, file.name, resource)]
+        return [Entry(name, name, resource)]
     if resource.get("type") not in BUNDLE_TYPES:
         # a document or a transaction-response is not a master-data exchange: counted as one
         # skipped resource of its own kind
         kind = f"Bundle ({resource.get('type')})"
-        return [Entry(file.name, file.name, {**resource, "resourceType": kind})]
+        return [Entry(name, name, {**resource, "resourceType": kind})]
     entries = []
     for number, item in enumerate(resource.get("entry") or [], start=1):
         inner = item.get("resource") if isinstance(item, dict) else None
         if isinstance(inner, dict):
-            entries.append(
-                Entry(f"{file.name} entry {number}", file.name, inner, item.get("fullUrl"))
-            )
+            entries.append(Entry(f"{name} entry {number}", name, inner, item.get("fullUrl")))
     return entries
 
 
-def _parse(file: Path, text: str, where: str | None) -> dict[str, Any]:
+def _parse(name: str, text: str, where: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         at = f" {where}" if where else ""
-        raise _not_fhir(file, f"invalid JSON{at} ({error.msg}, line {error.lineno})") from error
+        raise _not_fhir(name, f"invalid JSON{at} ({error.msg}, line {error.lineno})") from error
     if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
         at = f" {where}" if where else ""
-        raise _not_fhir(file, f"no resourceType{at}")
+        raise _not_fhir(name, f"no resourceType{at}")
     return value
 
 

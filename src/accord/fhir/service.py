@@ -205,6 +205,7 @@ class _Importer:
         name = r.get("name")
         if not name:
             raise _Rejected("name", None, "an Organization needs a name")
+        name = str(name)[:300]
         values = {"name": name, "sort_name": name.lower(), "status": _status(r)}
         return self._stakeholder(
             entry, r, StakeholderKind.organization, _organization_type(r), values, []
