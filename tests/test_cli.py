@@ -26,7 +26,17 @@ class TestHelp:
     def test_help_lists_every_command(self) -> None:
         result = runner.invoke(app, ["--help"])
         assert result.exit_code == 0
-        for command in ("demo", "generate", "serve", "db", "users", "audit", "import", "worker"):
+        for command in (
+            "demo",
+            "generate",
+            "serve",
+            "db",
+            "users",
+            "audit",
+            "import",
+            "export",
+            "worker",
+        ):
             assert command in result.output
 
     @pytest.mark.parametrize(

@@ -560,5 +560,14 @@ def import_errors(
         console.print(f"wrote {out}")
 
 
+# FHIR commands live with their domain (they reach cli_unit when they run)
+from accord.fhir import cli as fhir_cli  # noqa: E402
+
+import_app.command("fhir")(fhir_cli.import_command)
+export_app = typer.Typer(help="Exports of master data.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+export_app.command("fhir")(fhir_cli.export_command)
+
+
 def main() -> None:
     app()

@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 from accord.access.principal import Principal
-from accord.cli import cli_unit
 from accord.fhir import service as fhir_service
 from accord.fhir.service_export import EXPORT_TYPES
 from accord.user.models import Function, Role
@@ -56,6 +55,8 @@ def import_command(
     """Import Practitioner, PractitionerRole, Organization, OrganizationAffiliation and Location
     resources into the stakeholder master. Exit 1 when a record was rejected or in conflict
     (the others are imported)."""
+    from accord.cli import cli_unit  # accord.cli registers these commands
+
     with cli_unit() as session:
         report = fhir_service.import_fhir(session, None, path, dry_run=dry_run)
     table = Table(title=f"FHIR import of {path.name}" + (" (dry run)" if dry_run else ""))
@@ -104,6 +105,8 @@ def export_command(
 ) -> None:
     """Export the stakeholder master as a FHIR R4 collection Bundle (NPIs in
     http://hl7.org/fhir/sid/us-npi)."""
+    from accord.cli import cli_unit  # accord.cli registers these commands
+
     with cli_unit() as session:
         bundle = fhir_service.export_fhir(session, operator_principal(), resource_type=type)
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
