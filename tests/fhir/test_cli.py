@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import typer
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from accord.db.session import Database
@@ -61,3 +62,21 @@ class TestExportCommand:
         result = cli.invoke(app, ["export", "fhir", "--type", "Patient"])
         assert result.exit_code == 2
         assert "'Patient' is not one of" in result.output
+
+
+def test_the_import_is_a_recorded_job(session: Session, data_dir: Path) -> None:
+    """accord import fhir records its run like every other importer."""
+    from sqlalchemy import select
+
+    from accord.fhir.cli import record_on_job
+    from accord.fhir.service import import_fhir
+    from accord.importer import service as import_service
+    from accord.importer.models import ImportJob
+
+    path = data_dir / "fhir-r4-examples/resources"
+    with import_service.run_job(session, kind="fhir", path=path) as run:
+        record_on_job(run, import_fhir(session, None, path))
+    job = session.scalars(select(ImportJob).where(ImportJob.kind == "fhir")).one()
+    assert job.read > 0
+    assert job.created > 0
+    assert len(job.source_sha256) == 64

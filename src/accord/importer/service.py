@@ -42,12 +42,18 @@ class BadFile(InvalidInput):
 
 
 def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, or of a folder's files (their relative names and contents,
+    in name order)."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
     return digest.hexdigest(), size
 
 
@@ -100,8 +106,8 @@ def run_job(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Run]:
     """Open a job for `path`, run the body in a savepoint, close the job."""
-    if not path.is_file():
-        raise InvalidInput(f"{path} is not a file", field="file")
+    if not path.exists():
+        raise InvalidInput(f"{path} does not exist", field="file")
     who = actor or session.info.get("actor", SYSTEM)
     sha256, size = file_digest(path)
     job = ImportJob(
