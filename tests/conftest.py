@@ -3,6 +3,7 @@ the demo personas; an API client and a web client signed in as a persona."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -153,10 +154,12 @@ def web_as(app: FastAPI) -> Callable[[str], TestClient]:
 
 @pytest.fixture
 def data_dir() -> Path:
-    """../shared/data, read-only; skipped with a reason where absent (required under CI)."""
+    """../shared/data beside the checkout (or ACCORD_SHARED_DATA), read-only; skipped with a
+    reason where absent (required under CI)."""
     from tests.backends import unavailable
 
-    path = Path(__file__).resolve().parents[2] / "shared" / "data"
+    override = os.environ.get("ACCORD_SHARED_DATA")
+    path = Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "data"
     if not path.is_dir():
         unavailable(f"the shared data folder {path} is absent")
     return path

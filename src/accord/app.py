@@ -9,6 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from accord import __version__
 from accord.audit import api as audit_api
 from accord.audit import pages as audit_pages
+from accord.change_request import api as change_request_api
 from accord.config import Settings, get_settings
 from accord.consent import api as consent_api
 from accord.db.session import Database, get_database, set_database
@@ -48,6 +49,7 @@ API_ROUTERS = (
     insight_api.router,
     importer_api.router,
     payment_api.router,
+    change_request_api.router,
 )
 PAGE_ROUTERS = (
     user_pages.router,

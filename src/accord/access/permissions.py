@@ -19,6 +19,7 @@ CONSENT_RECORD = "consent:record"
 REQUEST_RECEIVE = "request:receive"
 IMPORT_RUN = "import:run"
 PAYMENTS_REPORT = "payments:report"
+CHANGE_DECIDE = "change_request:decide"
 
 #: the functions that engage stakeholders (meet them, write to them, hear their requests)
 ENGAGING_FUNCTIONS = frozenset(
@@ -44,6 +45,8 @@ PERMISSIONS: dict[str, str] = {
     "withdrawals (a stakeholder says so to whoever they meet; forms reach compliance)",
     PAYMENTS_REPORT: "compliance and finance report transfers of value (CMS Open Payments) "
     "in full; field teams see a stakeholder's totals per year on its page",
+    CHANGE_DECIDE: "administrators (the data stewards) approve or reject data change "
+    "requests, with a reason",
     IMPORT_RUN: "administrators (the data stewards) run imports and read their jobs and "
     "row-level error reports",
     REQUEST_RECEIVE: "the engaging functions pass on a stakeholder's request; who answers it "
@@ -91,6 +94,10 @@ def check(principal: Principal, permission: str) -> Decision:
         return Decision(
             False, "spend reports are for compliance and finance (transparency reporting)"
         )
+    if permission == CHANGE_DECIDE:
+        if principal.function == Function.admin or principal.role == Role.admin:
+            return Decision(True, "data stewards decide change requests")
+        return Decision(False, "only data stewards (administrators) decide change requests")
     if permission == IMPORT_RUN:
         if principal.function == Function.admin or principal.role == Role.admin:
             return Decision(True, "administrators run imports")

@@ -1,6 +1,7 @@
 """Imports every domain's models so that metadata, Alembic and mappers see all tables."""
 
 from accord.audit import models as audit_models
+from accord.change_request import models as change_request_models
 from accord.consent import models as consent_models
 from accord.db.base import Base
 from accord.engagement import models as engagement_models
@@ -18,6 +19,7 @@ from accord.user import models as user_models
 __all__ = [
     "Base",
     "audit_models",
+    "change_request_models",
     "consent_models",
     "engagement_models",
     "importer_models",

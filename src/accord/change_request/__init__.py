@@ -1,0 +1,1 @@
+"""Data change requests: the field proposes, a data steward decides, approval applies."""
