@@ -15,7 +15,6 @@ import csv
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit import trail
 from accord.db.base import utcnow
-from accord.importer.service import BadFile, Run
+from accord.importer.service import READ_ERRORS, WIDTH, BadFile, Run, csv_rows
 from accord.stakeholder.identifiers import npi_is_valid
 from accord.stakeholder.models import (
     Address,
@@ -115,7 +114,7 @@ def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
     except StopIteration:
         handle.close()
         raise BadFile(f"{path.name} is empty", field="file") from None
-    except (UnicodeDecodeError, csv.Error, zlib.error, EOFError, zipfile.BadZipFile) as error:
+    except READ_ERRORS as error:
         handle.close()
         raise BadFile(f"{path.name} is not a readable CSV: {error}", field="file") from None
     if all(c in header for c in REQUIRED):
@@ -131,27 +130,12 @@ def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
             field="file",
         )
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        number = 1
-        try:
-            for values in reader:
-                number += 1
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) != len(header):
-                    yield number, {"__width__": str(len(values))}
-                    continue
-                yield number, dict(zip(header, values, strict=True))
-        except (UnicodeDecodeError, csv.Error, zlib.error, EOFError, zipfile.BadZipFile) as error:
-            raise BadFile(
-                f"{path.name} is damaged after row {number}: {error}", field="file"
-            ) from None
-        finally:
-            handle.close()
-            if archive is not None:
-                archive.close()
+    def close() -> None:
+        handle.close()
+        if archive is not None:
+            archive.close()
 
-    return kind, rows()
+    return kind, csv_rows(reader, header, path.name, close)
 
 
 # --- normalising --------------------------------------------------------------------------
@@ -227,8 +211,8 @@ class Record:
 
 def parse(run: Run, number: int, row: dict[str, str]) -> Record | None:
     """The record of a full-layout row, or None when the row is rejected."""
-    if "__width__" in row:
-        run.reject(number, None, row["__width__"], "the row does not have the header's columns")
+    if WIDTH in row:
+        run.reject(number, None, row[WIDTH], "the row does not have the header's columns")
         return None
     npi = integer_text(row["NPI"]) or ""
     if not (len(npi) == 10 and npi.isdigit() and npi_is_valid(npi)):
@@ -692,8 +676,8 @@ def import_nppes(run: Run, path: Path) -> None:
 
 
 def _deactivation(run: Run, number: int, row: dict[str, str]) -> Record | None:
-    if "__width__" in row:
-        run.reject(number, None, row["__width__"], "the row does not have the header's columns")
+    if WIDTH in row:
+        run.reject(number, None, row[WIDTH], "the row does not have the header's columns")
         return None
     npi = integer_text(row["NPI"]) or ""
     if not (len(npi) == 10 and npi.isdigit() and npi_is_valid(npi)):

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from accord.audit import trail
-from accord.importer.service import BadFile, Run
+from accord.importer.service import WIDTH, BadFile, Run, csv_rows
 from accord.payment.models import Payment, PaymentKind
 from accord.stakeholder.models import Stakeholder, StakeholderIdentifier, StakeholderKind
 
@@ -122,25 +122,7 @@ def _rows(path: Path) -> tuple[Layout, Iterator[tuple[int, dict[str, str]]]]:
         raise BadFile(f"{path.name} is not a readable CSV: {error}", field="file") from None
     layout = _layout(header, path.name)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        number = 1
-        try:
-            for values in reader:
-                number += 1
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) != len(header):
-                    yield number, {"__width__": str(len(values))}
-                    continue
-                yield number, dict(zip(header, values, strict=True))
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise BadFile(
-                f"{path.name} is damaged after row {number}: {error}", field="file"
-            ) from None
-        finally:
-            handle.close()
-
-    return layout, rows()
+    return layout, csv_rows(reader, header, path.name, handle.close)
 
 
 class Matcher:
@@ -186,8 +168,8 @@ class Matcher:
 
 
 def _record(run: Run, number: int, row: dict[str, str], layout: Layout) -> dict[str, Any] | None:
-    if "__width__" in row:
-        run.reject(number, None, row["__width__"], "the row does not have the header's columns")
+    if WIDTH in row:
+        run.reject(number, None, row[WIDTH], "the row does not have the header's columns")
         return None
     record_id = _get(row, "Record_ID")
     if record_id is None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +41,40 @@ class BadFile(InvalidInput):
     """The file cannot be imported at all; the failed job is kept, nothing else."""
 
     persist = True
+
+
+#: what a damaged CSV, text encoding or compressed stream raises while it is read
+READ_ERRORS: tuple[type[Exception], ...] = (
+    UnicodeDecodeError,
+    csv.Error,
+    zlib.error,
+    EOFError,
+    zipfile.BadZipFile,
+)
+#: the key a row that does not have the header's width carries (with its width)
+WIDTH = "__width__"
+
+
+def csv_rows(
+    reader: Iterator[list[str]], header: list[str], name: str, close: Callable[[], None]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows after the header as dicts with their line numbers; blank lines skipped; a
+    row of the wrong width comes as {WIDTH: its width} for the importer to reject; a stream
+    that breaks mid-file raises BadFile naming the row it reached."""
+    number = 1
+    try:
+        for values in reader:
+            number += 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                yield number, {WIDTH: str(len(values))}
+                continue
+            yield number, dict(zip(header, values, strict=True))
+    except READ_ERRORS as error:
+        raise BadFile(f"{name} is damaged after row {number}: {error}", field="file") from None
+    finally:
+        close()
 
 
 def file_digest(path: Path) -> tuple[str, int]:
