@@ -10,6 +10,7 @@ from accord import __version__
 from accord.audit import api as audit_api
 from accord.audit import pages as audit_pages
 from accord.change_request import api as change_request_api
+from accord.change_request import pages as change_request_pages
 from accord.config import Settings, get_settings
 from accord.consent import api as consent_api
 from accord.db.session import Database, get_database, set_database
@@ -57,6 +58,7 @@ PAGE_ROUTERS = (
     stakeholder_pages.router,
     policy_pages.router,
     audit_pages.router,
+    change_request_pages.router,
 )
 
 DESCRIPTION = """

@@ -155,3 +155,26 @@ def test_out_of_territory_is_404(client: TestClient, api_as: Auth, boston: Stake
         {"kind": "specialty", "stakeholder_id": boston.id, "payload": {"code": "207RC0000X"}},
     )
     assert response.status_code == 404
+
+
+def test_the_stewards_page_decides_with_a_reason(
+    web_as: Callable[[str], TestClient], api_as: Auth, client: TestClient, boston: Stakeholder
+) -> None:
+    created = propose(
+        client,
+        api_as("msl"),
+        {"kind": "specialty", "stakeholder_id": boston.id, "payload": {"code": "207RC0000X"}},
+    ).json()
+    admin = web_as("admin")
+    page = admin.get("/stewardship")
+    assert page.status_code == 200
+    assert f'data-change-request="{created["id"]}"' in page.text
+    assert 'href="/stewardship"' in page.text
+    done = admin.post(
+        f"/stewardship/change-requests/{created['id']}/reject",
+        data={"csrf_token": admin.csrf, "reason": "already recorded"},  # type: ignore[attr-defined]
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "Nothing to decide" in admin.get("/stewardship").text
+    assert web_as("rep").get("/stewardship").status_code == 403

@@ -85,6 +85,12 @@ NAVIGATION: list[NavItem] = [
     NavItem("Policy", "/policy", "policy", lambda p: permissions.has(p, permissions.POLICY_READ)),
     NavItem("Audit trail", "/audit", "audit", lambda p: permissions.has(p, permissions.AUDIT_READ)),
     NavItem("Users", "/users", "users", lambda p: permissions.has(p, permissions.USERS_MANAGE)),
+    NavItem(
+        "Data stewardship",
+        "/stewardship",
+        "check",
+        lambda p: permissions.has(p, permissions.CHANGE_DECIDE),
+    ),
     NavItem("API tokens", "/account/tokens", "key", _everyone),
 ]
 
