@@ -424,39 +424,44 @@ def worker(
 
 def _run_import(kind: str, path: Path, dry_run: bool) -> None:
     """One import as one unit of work: the job, its rows and its errors; a bad file keeps the
-    failed job and nothing else (exit 2)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    failed job and nothing else (exit 2). The kind's function comes from the registry the
+    uploads use too (accord.importer.kinds)."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from accord.importer import service as import_service
-    from accord.importer.npi_json import import_npi_json
-    from accord.importer.nppes import import_nppes
-    from accord.importer.nucc import import_nucc
-    from accord.importer.open_payments import import_open_payments
+    from accord.importer.kinds import import_kind
 
-    runners = {
-        "nppes": import_nppes,
-        "nucc": import_nucc,
-        "npi_json": import_npi_json,
-        "open_payments": import_open_payments,
-    }
+    chosen = import_kind(kind)
+    size = path.stat().st_size if path.is_file() else None
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:,} rows"),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task(f"{kind} {path.name}", total=None)
+        task = progress.add_task(f"{kind} {path.name}", total=size, rows=0)
+
+        def report(phase: str, rows: int, bytes_read: int | None) -> None:
+            progress.update(
+                task, description=f"{kind} {path.name}: {phase}", completed=bytes_read, rows=rows
+            )
+
         with cli_unit() as session:
             with import_service.run_job(
-                session,
-                kind=kind,
-                path=path,
-                dry_run=dry_run,
-                progress=lambda n: progress.update(task, completed=n),
+                session, kind=chosen.name, path=path, dry_run=dry_run, report=report
             ) as run:
-                runners[kind](run, path)
+                chosen.run(run, path)
             job = run.job
     verb = "would change" if dry_run else "imported"
     console.print(

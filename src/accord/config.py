@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -52,6 +53,21 @@ class Settings(BaseSettings):
     )
     secure_cookies: bool = Field(
         default=False, description="Mark cookies Secure (set it when served over HTTPS)."
+    )
+
+    upload_dir: Path = Field(
+        default=Path("accord-uploads"),
+        description="Folder where files uploaded to POST /api/v1/imports wait for their import "
+        "job (beside the SQLite file by default; a shared volume when workers run elsewhere).",
+    )
+    upload_max_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=1,
+        description="Largest upload accepted, in bytes (the full NPPES zip is about 1 GB).",
+    )
+    upload_keep: bool = Field(
+        default=False,
+        description="Keep an uploaded file after its import has run (default: delete it).",
     )
 
     @field_validator("log_level", mode="before")

@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 from accord.access.principal import Principal
-from accord.errors import InvalidInput
 from accord.fhir import service as fhir_service
 from accord.fhir.service_export import EXPORT_TYPES
 from accord.importer import service as import_service
@@ -46,23 +45,8 @@ def operator_principal() -> Principal:
     )
 
 
-def record_on_job(run: import_service.Run, report: fhir_service.FhirImportReport) -> None:
-    """The report's counts and row-level problems on the import job."""
-    job = run.job
-    job.read = report.read
-    job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
-    job.rejected = report.rejected + len(report.conflicts)
-    for number, error in enumerate(report.errors, start=1):
-        run.note(number, f"{error.location} {error.field}"[:120], error.value, error.reason)
-    for number, conflict in enumerate(report.conflicts, start=1):
-        run.note(
-            number,
-            f"{conflict.location} identifier"[:120],
-            conflict.npi,
-            f"NPI already claimed by {conflict.claimed_by}; not merged",
-        )
-    for number, warning in enumerate(report.warnings, start=1):
-        run.note(number, f"{warning.location} {warning.field}"[:120], warning.value, warning.reason)
+#: kept here for callers of the CLI module; the FHIR service owns it
+record_on_job = fhir_service.record_on_job
 
 
 def import_command(
@@ -77,15 +61,13 @@ def import_command(
     resources into the stakeholder master. Exit 1 when a record was rejected or in conflict
     (the others are imported)."""
     from accord.cli import cli_unit  # accord.cli registers these commands
+    from accord.importer.kinds import import_kind
 
     with cli_unit() as session:
         with import_service.run_job(session, kind="fhir", path=path, dry_run=dry_run) as run:
-            try:
-                report = fhir_service.import_fhir(session, None, path)
-            except InvalidInput as refused:
-                # a file that is not FHIR stops the import; the failed job is kept
-                raise import_service.BadFile(refused.message, field=refused.field) from None
-            record_on_job(run, report)
+            # a file that is not FHIR stops the import; the failed job is kept
+            report = import_kind("fhir").run(run, path)
+            assert isinstance(report, fhir_service.FhirImportReport)
         job_id = run.job.id
     console.print(f"job {job_id}: row errors with `accord import errors {job_id}`")
     table = Table(title=f"FHIR import of {path.name}" + (" (dry run)" if dry_run else ""))

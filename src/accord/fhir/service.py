@@ -17,6 +17,7 @@ from accord.access import permissions
 from accord.access.principal import Principal
 from accord.audit import trail
 from accord.db.base import utcnow
+from accord.errors import InvalidInput
 from accord.fhir.mapping import (
     ACCORD_TYPE,
     HOSPITAL_WORDS,
@@ -28,6 +29,7 @@ from accord.fhir.mapping import (
 )
 from accord.fhir.reading import MASTER_TYPES, Entry, read_entries, validation_error
 from accord.fhir.service_export import export_fhir
+from accord.importer import service as import_service
 from accord.stakeholder.identifiers import npi_is_valid
 from accord.stakeholder.models import (
     Address,
@@ -683,3 +685,36 @@ def _same_place(a: Address, data: dict[str, str | None]) -> bool:
         data["state"],
         data["postal_code"],
     )
+
+
+def import_into_job(run: import_service.Run, path: Path) -> FhirImportReport:
+    """The FHIR import as an import job (the CLI's and the uploads' entry, through the
+    registry of import kinds): counts and row-level problems go on the job; a file that is
+    not FHIR fails the job and writes nothing."""
+    try:
+        report = import_fhir(run.session, None, path)
+    except InvalidInput as refused:
+        raise import_service.BadFile(refused.message, field="file") from None
+    record_on_job(run, report)
+    if run.progress:
+        run.progress(run.job.read)
+    return report
+
+
+def record_on_job(run: import_service.Run, report: FhirImportReport) -> None:
+    """The report's counts and row-level problems on the import job."""
+    job = run.job
+    job.read = report.read
+    job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
+    job.rejected = report.rejected + len(report.conflicts)
+    for number, error in enumerate(report.errors, start=1):
+        run.note(number, f"{error.location} {error.field}"[:120], error.value, error.reason)
+    for number, conflict in enumerate(report.conflicts, start=1):
+        run.note(
+            number,
+            f"{conflict.location} identifier"[:120],
+            conflict.npi,
+            f"NPI already claimed by {conflict.claimed_by}; not merged",
+        )
+    for number, warning in enumerate(report.warnings, start=1):
+        run.note(number, f"{warning.location} {warning.field}"[:120], warning.value, warning.reason)

@@ -12,6 +12,7 @@ from accord.db.base import Base, str_enum, utcnow
 
 
 class ImportStatus(enum.StrEnum):
+    queued = "queued"  # uploaded, waiting for a worker
     running = "running"
     succeeded = "succeeded"
     failed = "failed"
@@ -32,6 +33,8 @@ class ImportJob(Base):
     status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus, 16))
     started_by: Mapped[str] = mapped_column(String(100))
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: when an upload was received; None for a run started from the CLI
+    queued_at: Mapped[datetime | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     read: Mapped[int] = mapped_column(default=0)
@@ -40,6 +43,8 @@ class ImportJob(Base):
     unchanged: Mapped[int] = mapped_column(default=0)
     rejected: Mapped[int] = mapped_column(default=0)
     message: Mapped[str | None] = mapped_column(Text)
+    #: an upload's file name inside the upload folder, until the run deletes it
+    stored_file: Mapped[str | None] = mapped_column(String(200))
 
 
 class ImportRowError(Base):

@@ -111,6 +111,8 @@ def _responses(path: Path) -> list[dict[str, Any]]:
 
 def import_npi_json(run: Run, path: Path) -> None:
     responses = _responses(path)
+    # the whole response is read before its first result
+    run.position = lambda: run.job.source_bytes
     importer = Importer(run)
     batch: list[tuple[int, Record]] = []
     number = 0
@@ -135,5 +137,9 @@ def import_npi_json(run: Run, path: Path) -> None:
                 if len(batch) >= BATCH:
                     importer.apply_batch(batch)
                     batch = []
+                    if run.progress:
+                        run.progress(run.job.read)
         if batch:
             importer.apply_batch(batch)
+        if run.progress:
+            run.progress(run.job.read)

@@ -104,10 +104,17 @@ def _open_text(path: Path) -> tuple[IO[str], zipfile.ZipFile | None]:
     return path.open(encoding="utf-8-sig", newline=""), None
 
 
-def read_rows(path: Path) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
+def read_rows(
+    path: Path, run: Run | None = None
+) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
     """('full' | 'deactivation', rows with their line numbers). The header is checked
-    before any row is read; a damaged file raises BadFile naming the row it reached."""
+    before any row is read; a damaged file raises BadFile naming the row it reached. With a
+    run, the run follows the position in the (compressed) file for its progress."""
     handle, archive = _open_text(path)
+    if run is not None:
+        raw = archive.fp if archive is not None else getattr(handle, "buffer", None)
+        if raw is not None:
+            run.watch(raw)
     try:
         reader = csv.reader(handle)
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
@@ -652,7 +659,7 @@ class Importer:
 
 def import_nppes(run: Run, path: Path) -> None:
     """Import one NPPES file into the run's savepoint, in batches."""
-    kind, rows = read_rows(path)
+    kind, rows = read_rows(path, run)
     importer = Importer(run)
     batch: list[tuple[int, Record]] = []
     with trail.reason(run.session, f"NPPES import of {path.name} (job {run.job.id})"):

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from accord.importer.service import BadFile, Run
 from accord.stakeholder.models import Specialty
 
+#: rows between two progress reports (the code set has under a thousand)
+PROGRESS_EVERY = 100
 COLUMNS = ("Code", "Grouping", "Classification", "Specialization", "Display Name")
 
 
@@ -20,6 +22,7 @@ def import_nucc(run: Run, path: Path) -> None:
     session: Session = run.session
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
+            run.watch(handle.buffer)
             reader = csv.DictReader(handle)
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
@@ -30,6 +33,8 @@ def import_nucc(run: Run, path: Path) -> None:
             known = {s.code: s for s in session.scalars(select(Specialty))}
             for number, row in enumerate(reader, start=2):
                 run.job.read += 1
+                if run.progress and run.job.read % PROGRESS_EVERY == 0:
+                    run.progress(run.job.read)
                 code = (row["Code"] or "").strip()
                 if len(code) != 10:
                     run.reject(number, "Code", code, "a taxonomy code has 10 characters")
@@ -53,3 +58,5 @@ def import_nucc(run: Run, path: Path) -> None:
     except (UnicodeDecodeError, csv.Error) as error:
         raise BadFile(f"{path.name} is not a readable CSV: {error}", field="file") from None
     session.flush()
+    if run.progress:
+        run.progress(run.job.read)

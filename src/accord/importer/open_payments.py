@@ -111,9 +111,13 @@ def _layout(header: list[str], name: str) -> Layout:
     return Layout(PaymentKind.research if research else PaymentKind.general, current)
 
 
-def _rows(path: Path) -> tuple[Layout, Iterator[tuple[int, dict[str, str]]]]:
+def _rows(
+    path: Path, run: Run | None = None
+) -> tuple[Layout, Iterator[tuple[int, dict[str, str]]]]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
+        if run is not None:
+            run.watch(handle.buffer)
         reader = csv.reader(handle)
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -291,7 +295,7 @@ def _apply(run: Run, matcher: Matcher, batch: list[tuple[int, dict[str, Any]]]) 
 
 
 def import_open_payments(run: Run, path: Path) -> None:
-    layout, rows = _rows(path)
+    layout, rows = _rows(path, run)
     matcher = Matcher(run.session)
     batch: list[tuple[int, dict[str, Any]]] = []
     for number, row in rows:
@@ -306,6 +310,8 @@ def import_open_payments(run: Run, path: Path) -> None:
                 run.progress(run.job.read)
     if batch:
         _apply(run, matcher, batch)
+    if run.progress:
+        run.progress(run.job.read)
     run.session.flush()
     unmatched = run.session.scalar(
         select(func.count())

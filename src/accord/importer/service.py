@@ -25,7 +25,7 @@ from accord.access import permissions
 from accord.access.principal import Principal
 from accord.audit.trail import SYSTEM, Actor
 from accord.db.base import utcnow
-from accord.errors import InvalidInput, NotFound
+from accord.errors import Conflict, InvalidInput, NotFound
 from accord.importer.models import ImportJob, ImportRowError, ImportStatus
 
 COUNTS = ("read", "created", "updated", "unchanged", "rejected")
@@ -101,6 +101,25 @@ class Run:
     job: ImportJob
     pending: list[dict[str, object]] = field(default_factory=list)
     progress: Callable[[int], None] | None = None
+    #: where the importer is in the file, in bytes, when it told us (see watch)
+    position: Callable[[], int] | None = None
+
+    def watch(self, handle: object) -> None:
+        """Follow the byte position of the file the importer reads (for progress); `handle` is
+        the binary file underneath the text the importer decodes."""
+
+        tell: Callable[[], int] = getattr(handle, "tell")  # noqa: B009 - any binary file
+
+        def position() -> int:
+            try:
+                return int(tell())
+            except (OSError, ValueError):  # closed at the end of the file
+                return self.job.source_bytes
+
+        self.position = position
+
+    def bytes_read(self) -> int | None:
+        return self.position() if self.position else None
 
     def count(self, outcome: str, n: int = 1) -> None:
         setattr(self.job, outcome, getattr(self.job, outcome) + n)
@@ -131,6 +150,10 @@ class Run:
             self.pending = []
 
 
+#: what a progress report receives: phase, rows read, bytes read (None when unknown)
+Report = Callable[[str, int, int | None], None]
+
+
 @contextmanager
 def run_job(
     session: Session,
@@ -140,32 +163,52 @@ def run_job(
     dry_run: bool = False,
     actor: Actor | None = None,
     progress: Callable[[int], None] | None = None,
+    report: Report | None = None,
+    job: ImportJob | None = None,
 ) -> Iterator[Run]:
-    """Open a job for `path`, run the body in a savepoint, close the job."""
+    """Open a job for `path` (or continue `job`, an upload already recorded as queued or
+    running), run the body in a savepoint, close the job. `progress` hears the rows read;
+    `report` also hears the phase and the bytes read."""
     if not path.exists():
         raise InvalidInput(f"{path} does not exist", field="file")
-    who = actor or session.info.get("actor", SYSTEM)
+    if report:
+        report("checking", 0, 0)
     sha256, size = file_digest(path)
-    job = ImportJob(
-        kind=kind,
-        source_name=path.name,
-        source_sha256=sha256,
-        source_bytes=size,
-        dry_run=dry_run,
-        status=ImportStatus.running,
-        started_by=who.name,
-        started_by_id=who.id,
-        started_at=utcnow(),
-    )
-    session.add(job)
-    session.flush()
-    run = Run(session, job, progress=progress)
+    if job is None:
+        who = actor or session.info.get("actor", SYSTEM)
+        job = ImportJob(
+            kind=kind,
+            source_name=path.name,
+            source_sha256=sha256,
+            source_bytes=size,
+            dry_run=dry_run,
+            status=ImportStatus.running,
+            started_by=who.name,
+            started_by_id=who.id,
+            started_at=utcnow(),
+        )
+        session.add(job)
+        session.flush()
+    else:
+        _continue(job, sha256)
+    run = Run(session, job)
+    if progress or report:
+
+        def tick(rows: int) -> None:
+            if progress:
+                progress(rows)
+            if report:
+                report("reading", rows, run.bytes_read())
+
+        run.progress = tick
     counts: dict[str, int] = {}
     try:
         with session.begin_nested():
             yield run
+            if report:
+                report("finishing", job.read, job.source_bytes)
             run.flush_errors()
-            if dry_run:
+            if dry_run or job.dry_run:
                 counts = {k: getattr(job, k) for k in COUNTS}
                 raise _DryRun
     except _DryRun:
@@ -182,6 +225,23 @@ def run_job(
     job.status = ImportStatus.succeeded
     job.finished_at = utcnow()
     session.flush()
+
+
+def _continue(job: ImportJob, sha256: str) -> None:
+    """An uploaded job runs once, on the very file that was received."""
+    if job.status not in (ImportStatus.queued, ImportStatus.running) or job.finished_at:
+        raise Conflict(f"import job {job.id} has already run ({job.status.value})", field="job")
+    if sha256 != job.source_sha256:
+        job.status = ImportStatus.failed
+        job.finished_at = utcnow()
+        job.message = (
+            f"the stored upload of job {job.id} is not the file that was received "
+            f"(SHA-256 {sha256[:12]}… instead of {job.source_sha256[:12]}…)"
+        )
+        raise BadFile(job.message, field="file")
+    if job.status == ImportStatus.queued:
+        job.status = ImportStatus.running
+        job.started_at = utcnow()
 
 
 def recent_jobs(session: Session, *, limit: int = 50) -> list[ImportJob]:

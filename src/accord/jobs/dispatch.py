@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import dramatiq
@@ -21,12 +22,17 @@ _PENDING = "accord_pending_jobs"
 
 _broker: dramatiq.Broker | None = None
 _in_process = True
+_redis_url: str | None = None
 _registry: dict[str, Job] = {}
+#: in-process, background jobs run one at a time on this thread (one writer, as SQLite wants)
+_background: ThreadPoolExecutor | None = None
+_running: list[Future[None]] = []
 
 
 def configure_broker(redis_url: str | None) -> dramatiq.Broker:
     """Set the Dramatiq broker: Redis when a URL is given, else in-process execution."""
-    global _broker, _in_process
+    global _broker, _in_process, _redis_url
+    _redis_url = redis_url or None
     if redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
@@ -55,14 +61,38 @@ def runs_in_process() -> bool:
     return _in_process
 
 
+def broker_redis_url() -> str | None:
+    """The Redis URL of the broker, None in-process (jobs and their progress share Redis)."""
+    get_broker()
+    return _redis_url
+
+
+def _run_logged(declared: Job, args: tuple[JobArg, ...]) -> None:
+    try:
+        declared.fn(*args)
+    except Exception:
+        # a worker would log and retry; in-process, the request that committed must not
+        # fail because its follow-up work did
+        log.exception("job %s%r failed in-process", declared.name, args)
+
+
+def wait_for_background(timeout: float | None = None) -> None:
+    """Wait for the background jobs started in-process so far (tests, shutdown)."""
+    while _running:
+        _running.pop(0).result(timeout=timeout)
+
+
 class Job:
     """A background job: a function of ids, idempotent, tolerant of a row that is gone."""
 
-    def __init__(self, fn: Callable[..., None], *, queue: str, max_retries: int) -> None:
+    def __init__(
+        self, fn: Callable[..., None], *, queue: str, max_retries: int, background: bool = False
+    ) -> None:
         self.fn = fn
         self.name = f"{fn.__module__}.{fn.__name__}"
         self.queue = queue
         self.max_retries = max_retries
+        self.background = background
         self._actor: dramatiq.Actor[..., None] | None = None
 
     def bind(self, broker: dramatiq.Broker) -> None:
@@ -85,12 +115,16 @@ class Job:
     def send_now(self, *args: JobArg) -> None:
         """Send (Redis) or run (in-process) right away; use `enqueue` inside a unit of work."""
         if runs_in_process():
-            try:
-                self.fn(*args)
-            except Exception:
-                # a worker would log and retry; in-process, the request that committed must not
-                # fail because its follow-up work did
-                log.exception("job %s%r failed in-process", self.name, args)
+            if self.background:
+                # a long job (an import) must not hold the request that queued it: it runs on
+                # the process's background thread and the request answers at once
+                global _background
+                if _background is None:
+                    _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="job")
+                _running[:] = [f for f in _running if not f.done()]
+                _running.append(_background.submit(_run_logged, self, args))
+            else:
+                _run_logged(self, args)
         else:
             self.actor.send(*args)
 
@@ -98,11 +132,15 @@ class Job:
         self.fn(*args)
 
 
-def job(*, queue: str = "default", max_retries: int = 5) -> Callable[[Callable[..., None]], Job]:
-    """Declare a job. Its arguments must be ids or short strings, never ORM objects."""
+def job(
+    *, queue: str = "default", max_retries: int = 5, background: bool = False
+) -> Callable[[Callable[..., None]], Job]:
+    """Declare a job. Its arguments must be ids or short strings, never ORM objects.
+    `background`: in-process, run it on a background thread instead of right after the commit
+    (for work that takes minutes); on Redis every job runs in a worker anyway."""
 
     def wrap(fn: Callable[..., None]) -> Job:
-        declared = Job(fn, queue=queue, max_retries=max_retries)
+        declared = Job(fn, queue=queue, max_retries=max_retries, background=background)
         _registry[declared.name] = declared
         if _broker is not None:
             declared.bind(_broker)
