@@ -20,6 +20,7 @@ from accord.home import pages as home_pages
 from accord.http import problems
 from accord.http.middleware import RequestContextMiddleware
 from accord.importer import api as importer_api
+from accord.importer import pages as importer_pages
 from accord.insight import api as insight_api
 from accord.interaction import api as interaction_api
 from accord.jobs.catalog import import_all_jobs
@@ -59,6 +60,7 @@ PAGE_ROUTERS = (
     policy_pages.router,
     audit_pages.router,
     change_request_pages.router,
+    importer_pages.router,
 )
 
 DESCRIPTION = """

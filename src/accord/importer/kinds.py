@@ -59,6 +59,7 @@ def import_kind(name: str) -> ImportKind:
     kind = KINDS.get((name or "").strip())
     if kind is None:
         known = ", ".join(KINDS)
-        shown = f"{name!r} is not" if name else "say which kind of file this is:"
-        raise InvalidInput(f"{shown} one of the import kinds ({known})", field="kind")
+        if not (name or "").strip():
+            raise InvalidInput(f"say which kind of file this is ({known})", field="kind")
+        raise InvalidInput(f"{name!r} is not one of the import kinds ({known})", field="kind")
     return kind

@@ -91,6 +91,7 @@ NAVIGATION: list[NavItem] = [
         "check",
         lambda p: permissions.has(p, permissions.CHANGE_DECIDE),
     ),
+    NavItem("Imports", "/imports", "content", lambda p: permissions.has(p, permissions.IMPORT_RUN)),
     NavItem("API tokens", "/account/tokens", "key", _everyone),
 ]
 
