@@ -26,6 +26,7 @@ from accord.app import create_app
 from accord.cli import app as cli_app
 from accord.config import Settings
 from accord.db.session import Database, set_database
+from accord.errors import InvalidInput
 from accord.importer import service as import_service
 from accord.importer import service_upload
 from accord.importer.jobs import run_uploaded_import
@@ -134,9 +135,9 @@ class TestTheRegistryOfImportKinds:
         }
 
     def test_an_unknown_kind_names_the_field_and_the_kinds(self) -> None:
-        with pytest.raises(Exception) as raised:
+        with pytest.raises(InvalidInput) as raised:
             import_kind("pubmedd")
-        assert getattr(raised.value, "field", None) == "kind"
+        assert raised.value.field == "kind"
         assert "nucc, nppes, npi_json, open_payments, fhir" in str(raised.value)
 
 

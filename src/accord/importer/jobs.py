@@ -16,10 +16,12 @@ def run_uploaded_import(job_id: int, keep_file: int = 0) -> None:
     """Run a queued upload: mark it running (committed, so readers see it), import in one
     transaction, and delete the stored file. Not retried: a failed import is a failed job
     with its reason, to be looked at and uploaded again, not run twice."""
+    log.info("import job %s: starting", job_id)
     with job_scope("run_uploaded_import") as session:
         started = service_upload.begin_upload_run(session, job_id)
         stored = started.stored_file if started else None
     if started is None:
+        log.info("import job %s: gone or already run", job_id)
         return
     try:
         with job_scope("run_uploaded_import") as session:
@@ -36,3 +38,4 @@ def run_uploaded_import(job_id: int, keep_file: int = 0) -> None:
             )
     finally:
         service_upload.finish_upload(job_id, stored, keep_file=bool(keep_file))
+        log.info("import job %s: ended", job_id)
