@@ -70,7 +70,11 @@ def live_server(
 
 
 def test_admin_uploads_and_follows_the_job(  # type: ignore[no-untyped-def]
-    page, live_server: str, data_dir: Path, tmp_path: Path, uploads: Path
+    page,  # noqa: F811 - the fixture imported above
+    live_server: str,
+    data_dir: Path,
+    tmp_path: Path,
+    uploads: Path,
 ) -> None:
     from playwright.sync_api import expect
 

@@ -18,6 +18,7 @@ from accord.web.render import flash, render
 
 router = APIRouter(include_in_schema=False)
 
+KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}
 #: the form's fields, to place an error beside the right one
 FORM_FIELDS = ("kind", "file", "dry_run")
 
@@ -39,6 +40,7 @@ def _page(
         page_title="Imports",
         status_code=status_code,
         kinds=list(KINDS.values()),
+        kind_labels=KIND_LABELS,
         jobs=[(job, service_upload.progress_of(job)) for job in jobs],
         errors=errors or {},
         values=values or {},
@@ -93,4 +95,5 @@ def job_row(
         page_title="Imports",
         job=job,
         progress=service_upload.progress_of(job),
+        kind_labels=KIND_LABELS,
     )
