@@ -670,6 +670,15 @@ class TestProgressInRedis:
             client.close()
 
 
+class TestProgressWhenRedisIsAway:
+    def test_neither_writing_nor_reading_fails(self) -> None:
+        # nothing listens on port 1: the import goes on and the job reads without progress
+        away = RedisProgress("redis://127.0.0.1:1/0")
+        away.write(7, Progress("reading", 10, None, 100, time.time()))
+        assert away.read(7) is None
+        away.clear(7)
+
+
 class TestUploadThroughRedisAndAWorker:
     @pytest.mark.redis
     def test_a_worker_runs_the_upload_with_the_cli_counts(

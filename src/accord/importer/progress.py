@@ -14,6 +14,7 @@ the web server and the job are one process).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from accord.jobs.dispatch import broker_redis_url
+
+log = logging.getLogger("accord.importer")
 
 #: a key lives this long after its last tick; a running import ticks every few seconds
 TTL_SECONDS = 3600
@@ -84,19 +87,34 @@ class RedisProgress:
 
         self.url = url
         self._client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError,)
+
+    # progress is a courtesy: Redis being away must neither stop an import nor fail a read
 
     def write(self, job_id: int, progress: Progress) -> None:
-        self._client.set(KEY.format(job_id=job_id), json.dumps(asdict(progress)), ex=TTL_SECONDS)
+        try:
+            self._client.set(
+                KEY.format(job_id=job_id), json.dumps(asdict(progress)), ex=TTL_SECONDS
+            )
+        except self._errors as error:
+            log.warning("progress of import job %s not written: %s", job_id, error)
 
     def read(self, job_id: int) -> Progress | None:
-        raw = self._client.get(KEY.format(job_id=job_id))
+        try:
+            raw = self._client.get(KEY.format(job_id=job_id))
+        except self._errors as error:
+            log.warning("progress of import job %s not read: %s", job_id, error)
+            return None
         if raw is None:
             return None
         data = json.loads(raw if isinstance(raw, str | bytes) else str(raw))
         return Progress(**data)
 
     def clear(self, job_id: int) -> None:
-        self._client.delete(KEY.format(job_id=job_id))
+        try:
+            self._client.delete(KEY.format(job_id=job_id))
+        except self._errors as error:
+            log.warning("progress of import job %s not cleared: %s", job_id, error)
 
 
 local_progress = LocalProgress()
