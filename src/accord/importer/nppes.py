@@ -689,7 +689,7 @@ def normalise_full(raw: pl.DataFrame) -> Chunk:
 # --- the import ---------------------------------------------------------------------------
 
 
-def import_nppes(run: Run, path: Path) -> None:
+def import_nppes(run: Run, path: Path) -> dict[str, float]:
     """Import one NPPES file into the run's savepoint: read and normalise it chunk by chunk,
     stage every chunk, then apply the whole file with set-based statements."""
     with _plain_csv(path) as plain:
@@ -698,8 +698,14 @@ def import_nppes(run: Run, path: Path) -> None:
         wanted = FULL_COLUMNS if kind == "full" else DEACTIVATION
         normalise = normalise_full if kind == "full" else normalise_deactivations
         staging = nppes_apply.Staging(run)
-        for raw in raw_chunks(plain, header, wanted):
-            chunk = normalise(raw)
+        chunks = raw_chunks(plain, header, wanted)
+        while True:
+            with staging.timed("read (Polars)"):
+                raw = next(chunks, None)
+            if raw is None:
+                break
+            with staging.timed("normalise (Polars)"):
+                chunk = normalise(raw)
             run.job.read += chunk.read
             staging.add(chunk)
             if run.progress:
@@ -707,3 +713,4 @@ def import_nppes(run: Run, path: Path) -> None:
     staging.apply(f"NPPES import of {path.name} (job {run.job.id})")
     if run.progress:
         run.progress(run.job.read)
+    return staging.timings

@@ -10,7 +10,9 @@ entry naming the file's SHA-256 and the counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, cast
 
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Index,
     Integer,
     MetaData,
     String,
@@ -240,13 +243,27 @@ class Staging:
     def __init__(self, run: Run) -> None:
         self.run = run
         self.session = run.session
+        #: seconds per phase, for the benchmark and the curious
+        self.timings: dict[str, float] = {}
         for table in (*STAGING, *WORK):
             table.drop(self.session.connection(), checkfirst=True)
         for table in STAGING:
             table.create(self.session.connection())
 
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - started
+
     def add(self, chunk: Any) -> None:
         """Stage one normalised chunk (nppes.Chunk); its row errors go straight to the job."""
+        with self.timed("stage (COPY / executemany)"):
+            self._add(chunk)
+
+    def _add(self, chunk: Any) -> None:
         errors: pl.DataFrame = chunk.errors
         rejected = errors.filter(pl.col("rejected"))
         self.run.job.rejected += rejected.height
@@ -268,7 +285,7 @@ class Staging:
         load_frame(self.session, stage_official.name, chunk.officials)
 
     def apply(self, reason: str) -> None:
-        Applier(self.run, reason).apply()
+        Applier(self, reason).apply()
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -288,9 +305,10 @@ def _value(column: Any, value: Any) -> Any:
 class Applier:
     """The set-based statements of one job, in order; collects the audit entries."""
 
-    def __init__(self, run: Run, reason: str) -> None:
-        self.run = run
-        self.session = run.session
+    def __init__(self, staging: Staging, reason: str) -> None:
+        self.run = staging.run
+        self.timed = staging.timed
+        self.session = staging.run.session
         self.reason = reason
         self.now = utcnow()
         self.today = self.now.date()
@@ -349,36 +367,44 @@ class Applier:
 
     def apply(self) -> None:
         conn = self.session.connection()
-        if self.postgres:
-            for table in STAGING:
-                self.session.execute(_analyze(table))
-        for table in WORK:
-            table.create(conn)
-        self.reject_duplicates()
-        self.find_targets()
-        self.add_unknown_specialties()
-        self.resolve_wanted()
-        created = self.create_stakeholders()
-        self.update_stakeholders()
-        self.deactivate()
-        self.sync_identifiers()
-        self.sync_children(ADDRESS, stage_address, ("kind",), ADDRESS_FIELDS, own_only=True)
-        self.sync_children(
-            STAKEHOLDER_SPECIALTY,
-            stage_specialty,
-            ("specialty_code",),
-            ("is_primary",),
-            own_only=False,
-        )
-        self.sync_children(
-            OFFICIAL,
-            stage_official,
-            (),
-            OFFICIAL_FIELDS,
-            own_only=False,
-            remove_absent=False,
-        )
-        self.redate_npis()
+        with self.timed("analyze staging"):
+            if self.postgres:
+                for table in STAGING:
+                    self.session.execute(_analyze(table))
+            for table in WORK:
+                table.create(conn)
+        with self.timed("reject duplicates"):
+            self.reject_duplicates()
+        with self.timed("find targets"):
+            self.find_targets()
+        with self.timed("add unknown specialties"):
+            self.add_unknown_specialties()
+        with self.timed("resolve wanted"):
+            self.resolve_wanted()
+        with self.timed("create stakeholders"):
+            created = self.create_stakeholders()
+        with self.timed("update stakeholders"):
+            self.update_stakeholders()
+        with self.timed("deactivate"):
+            self.deactivate()
+        with self.timed("sync identifiers"):
+            self.sync_identifiers()
+        with self.timed("sync addresses"):
+            self.sync_children(ADDRESS, stage_address, ("kind",), ADDRESS_FIELDS, own_only=True)
+        with self.timed("sync specialties"):
+            self.sync_children(
+                STAKEHOLDER_SPECIALTY,
+                stage_specialty,
+                ("specialty_code",),
+                ("is_primary",),
+                own_only=False,
+            )
+        with self.timed("sync officials"):
+            self.sync_children(
+                OFFICIAL, stage_official, (), OFFICIAL_FIELDS, own_only=False, remove_absent=False
+            )
+        with self.timed("redate npis"):
+            self.redate_npis()
         valid = self.count(stage)
         job = self.run.job
         job.created += created
@@ -719,16 +745,46 @@ class Applier:
         """Bring a child table in line with the file: update the rows whose fields differ,
         remove the NPPES rows the file no longer lists, add the missing ones. Rows from
         other sources are left alone."""
-        wanted = (
-            select(
-                target.c.stakeholder_id.label("sid"),
-                target.c.is_new,
-                *[staged.c[k] for k in keys],
-                *[staged.c[f] for f in fields],
-            )
-            .join(target, target.c.row_number == staged.c.row_number)
-            .subquery()
+        # materialised (and analysed) so that the anti-joins below are planned as joins
+        wanted = Table(
+            f"nppes_want_{table.name}",
+            MetaData(),
+            Column("sid", Integer),
+            Column("is_new", Boolean),
+            *[Column(c, staged.c[c].type) for c in (*keys, *fields)],
+            Index(None, "sid", *keys),
+            prefixes=_TEMP,
         )
+        conn = self.session.connection()
+        wanted.drop(conn, checkfirst=True)
+        wanted.create(conn)
+        self.session.execute(
+            insert(wanted).from_select(
+                ["sid", "is_new", *keys, *fields],
+                select(
+                    target.c.stakeholder_id,
+                    target.c.is_new,
+                    *[staged.c[k] for k in keys],
+                    *[staged.c[f] for f in fields],
+                ).join(target, target.c.row_number == staged.c.row_number),
+            )
+        )
+        if self.postgres:
+            self.session.execute(_analyze(wanted))
+        try:
+            self._sync_children(table, wanted, keys, fields, own_only, remove_absent)
+        finally:
+            wanted.drop(conn)
+
+    def _sync_children(
+        self,
+        table: Table,
+        wanted: Table,
+        keys: tuple[str, ...],
+        fields: tuple[str, ...],
+        own_only: bool,
+        remove_absent: bool,
+    ) -> None:
         same = [table.c.stakeholder_id == wanted.c.sid, *[table.c[k] == wanted.c[k] for k in keys]]
         if own_only:
             same.append(table.c.source == SOURCE)
