@@ -205,6 +205,7 @@ def raw_chunks(path: Path, header: list[str], wanted: tuple[str, ...]) -> Iterat
         with_column_names=lambda names: [n.strip().lstrip("\ufeff") for n in names],
         row_index_name=ROW,
         row_index_offset=2,  # the header is line 1
+        null_values=[""],  # CMS quotes every field: "" is an empty value too
         raise_if_empty=False,
     ).select(ROW, *present)
     try:
@@ -230,9 +231,14 @@ def integer_text(column: str | pl.Expr) -> pl.Expr:
     return text(column).str.replace(r"^(\d+)\.0+$", "${1}")
 
 
+def postal_digits(column: str | pl.Expr) -> pl.Expr:
+    return integer_text(column).str.replace_all(r"\D", "")
+
+
 def postal_code_expr(column: str | pl.Expr) -> pl.Expr:
-    """5 or 9 digits, leading zeros restored; 9 digits as 12345-6789."""
-    digits = integer_text(column).str.replace_all(r"\D", "")
+    """5 or 9 digits, leading zeros restored; 9 digits as 12345-6789 (from the digits of
+    `postal_digits`, computed once)."""
+    digits = pl.col(column) if isinstance(column, str) else column
     nine = digits.str.zfill(9)
     size = digits.str.len_chars()
     return (
@@ -273,22 +279,24 @@ def day_expr(column: str) -> tuple[pl.Expr, pl.Expr]:
 
 def npi_valid_expr(npi: pl.Expr) -> pl.Expr:
     """Ten digits whose last is the Luhn check of 80840 + the first nine (the prefix adds
-    24 to the sum), computed for the whole column at once."""
-    digits = [npi.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(10)]
-    total: pl.Expr = pl.lit(24)
+    24 to the sum), computed for the whole column at once in integer arithmetic."""
+    number = pl.when(npi.str.contains(r"^\d{10}$")).then(npi).cast(pl.Int64, strict=False)
+    digits = [(number // 10 ** (9 - i)) % 10 for i in range(10)]
+    total: pl.Expr = pl.lit(24, pl.Int64)
     for i in range(9):
         if i % 2 == 0:  # every other digit from the right of the nine, starting with the 9th
             doubled = digits[i] * 2
-            total = total + pl.when(doubled > 9).then(doubled - 9).otherwise(doubled)
+            total = total + doubled - pl.when(doubled > 9).then(9).otherwise(0)
         else:
             total = total + digits[i]
-    check = (10 - total % 10) % 10
-    return (npi.str.contains(r"^\d{10}$") & (check == digits[9])).fill_null(False)
+    valid: pl.Expr = ((10 - total % 10) % 10 == digits[9]).fill_null(False)
+    return valid
 
 
 def postal_code(value: str | None) -> str | None:
     """One ZIP code through the same expression the import applies to the column."""
-    series = pl.select(postal_code_expr(pl.lit(value, pl.String))).to_series()
+    frame = pl.DataFrame({"zip": [value]}, schema={"zip": pl.String})
+    series = frame.select(postal_digits("zip")).select(postal_code_expr("zip")).to_series()
     result = series[0]
     return None if result is None else str(result)
 
@@ -326,7 +334,8 @@ def _errors(frame: pl.DataFrame, column: pl.Expr, value: pl.Expr, reason: pl.Exp
 
 
 def _blank(columns: tuple[str, ...]) -> pl.Expr:
-    return pl.all_horizontal([text(c).is_null() for c in columns])
+    """A blank line (read as a row of nulls)."""
+    return pl.all_horizontal([pl.col(c).is_null() for c in columns])
 
 
 def normalise_deactivations(raw: pl.DataFrame) -> Chunk:
@@ -334,9 +343,8 @@ def normalise_deactivations(raw: pl.DataFrame) -> Chunk:
     raw = raw.filter(~_blank(DEACTIVATION))
     npi = integer_text("NPI")
     _, bad_date = day_expr("NPPES Deactivation Date")
-    checked = raw.with_columns(
-        npi.alias("npi"),
-        npi_valid_expr(npi).alias("_npi_ok"),
+    checked = raw.with_columns(npi.alias("npi")).with_columns(
+        npi_valid_expr(pl.col("npi")).alias("_npi_ok"),
         bad_date.alias("_bad_date"),
     )
     bad_npi = checked.filter(~pl.col("_npi_ok"))
@@ -383,37 +391,40 @@ def _checked(raw: pl.DataFrame) -> pl.DataFrame:
     deactivated, bad_deactivated = day_expr("NPI Deactivation Date")
     reactivated, bad_reactivated = day_expr("NPI Reactivation Date")
     updated_on, bad_updated = day_expr("Last Update Date")
-    return raw.with_columns(
-        npi.alias("npi"),
-        npi_valid_expr(npi).alias("_npi_ok"),
-        entity.alias("_entity"),
-        deactivated.alias("_deactivated"),
-        reactivated.alias("_reactivated"),
-        updated_on.alias("updated_on"),
-        pl.when(bad_deactivated)
-        .then(pl.lit("NPI Deactivation Date"))
-        .when(bad_reactivated)
-        .then(pl.lit("NPI Reactivation Date"))
-        .when(bad_updated)
-        .then(pl.lit("Last Update Date"))
-        .alias("_bad_date"),
-        text("Provider Last Name (Legal Name)").alias("_last"),
-        text("Provider Organization Name (Legal Business Name)").alias("_org"),
-    ).with_columns(
-        pl.when(~pl.col("_npi_ok"))
-        .then(pl.lit("npi"))
-        .when(pl.col("_bad_date").is_not_null())
-        .then(pl.lit("date"))
-        .when(pl.col("_entity").is_null() & pl.col("_deactivated").is_not_null())
-        .then(pl.lit("status_only"))
-        .when(~pl.col("_entity").is_in(["1", "2"]).fill_null(False))
-        .then(pl.lit("entity"))
-        .when((pl.col("_entity") == "1") & pl.col("_last").is_null())
-        .then(pl.lit("last_name"))
-        .when((pl.col("_entity") == "2") & pl.col("_org").is_null())
-        .then(pl.lit("org_name"))
-        .otherwise(pl.lit("ok"))
-        .alias("_verdict")
+    return (
+        raw.with_columns(npi.alias("npi"))
+        .with_columns(
+            npi_valid_expr(pl.col("npi")).alias("_npi_ok"),
+            entity.alias("_entity"),
+            deactivated.alias("_deactivated"),
+            reactivated.alias("_reactivated"),
+            updated_on.alias("updated_on"),
+            pl.when(bad_deactivated)
+            .then(pl.lit("NPI Deactivation Date"))
+            .when(bad_reactivated)
+            .then(pl.lit("NPI Reactivation Date"))
+            .when(bad_updated)
+            .then(pl.lit("Last Update Date"))
+            .alias("_bad_date"),
+            text("Provider Last Name (Legal Name)").alias("_last"),
+            text("Provider Organization Name (Legal Business Name)").alias("_org"),
+        )
+        .with_columns(
+            pl.when(~pl.col("_npi_ok"))
+            .then(pl.lit("npi"))
+            .when(pl.col("_bad_date").is_not_null())
+            .then(pl.lit("date"))
+            .when(pl.col("_entity").is_null() & pl.col("_deactivated").is_not_null())
+            .then(pl.lit("status_only"))
+            .when(~pl.col("_entity").is_in(["1", "2"]).fill_null(False))
+            .then(pl.lit("entity"))
+            .when((pl.col("_entity") == "1") & pl.col("_last").is_null())
+            .then(pl.lit("last_name"))
+            .when((pl.col("_entity") == "2") & pl.col("_org").is_null())
+            .then(pl.lit("org_name"))
+            .otherwise(pl.lit("ok"))
+            .alias("_verdict")
+        )
     )
 
 
@@ -462,21 +473,28 @@ def _rejections(checked: pl.DataFrame) -> pl.DataFrame:
 def _specialties(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(one row per code of a row: first slot and whether any slot naming it says Y,
     license identifiers of the slots)."""
-    slots = pl.concat(
-        [
-            full.select(
-                pl.col(ROW).alias("row_number"),
-                pl.lit(slot).alias("slot"),
-                text(f"Healthcare Provider Taxonomy Code_{slot}").alias("code"),
-                (text(f"Healthcare Provider Primary Taxonomy Switch_{slot}") == "Y")
-                .fill_null(False)
-                .alias("is_primary"),
-                text(f"Provider License Number_{slot}").alias("license"),
-                text(f"Provider License Number State Code_{slot}").alias("license_state"),
-            )
-            for slot in range(1, SLOTS + 1)
-        ]
-    ).filter(pl.col("code").is_not_null())
+    slots = (
+        pl.concat(
+            [
+                full.select(
+                    pl.col(ROW).alias("row_number"),
+                    pl.lit(slot).alias("slot"),
+                    pl.col(f"Healthcare Provider Taxonomy Code_{slot}").alias("code"),
+                    pl.col(f"Healthcare Provider Primary Taxonomy Switch_{slot}").alias("switch"),
+                    pl.col(f"Provider License Number_{slot}").alias("license"),
+                    pl.col(f"Provider License Number State Code_{slot}").alias("license_state"),
+                ).filter(pl.col("code").is_not_null())
+                for slot in range(1, SLOTS + 1)
+            ]
+        )
+        .with_columns(
+            text("code").alias("code"),
+            (text("switch") == "Y").fill_null(False).alias("is_primary"),
+            text("license").alias("license"),
+            text("license_state").alias("license_state"),
+        )
+        .filter(pl.col("code").is_not_null())
+    )
     codes = slots.group_by("row_number", "code").agg(
         pl.col("slot").min(), pl.col("is_primary").any()
     )
@@ -492,30 +510,43 @@ def _specialties(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _other_identifiers(full: pl.DataFrame) -> pl.DataFrame:
-    parts = []
-    for slot in range(1, OTHER_SLOTS + 1):
-        value = integer_text(f"Other Provider Identifier_{slot}")
-        type_code = integer_text(f"Other Provider Identifier Type Code_{slot}").fill_null("")
-        kind = type_code.str.zfill(2).replace_strict(OTHER_TYPES, default="other")
-        state = text(f"Other Provider Identifier State_{slot}").fill_null("US")
-        issuer = text(f"Other Provider Identifier Issuer_{slot}")
-        system = pl.concat_str(
-            kind,
-            pl.lit(":"),
-            state,
-            pl.when((kind == "other") & issuer.is_not_null())
-            .then(pl.concat_str(pl.lit(":"), issuer))
-            .otherwise(pl.lit("")),
-        )
-        parts.append(
+    slots = pl.concat(
+        [
             full.select(
                 pl.col(ROW).alias("row_number"),
                 pl.lit(100 + slot).alias("slot"),
-                system.str.slice(0, 40).alias("system"),
-                value.str.slice(0, 80).alias("value"),
+                pl.col(f"Other Provider Identifier_{slot}").alias("value"),
+                pl.col(f"Other Provider Identifier Type Code_{slot}").alias("type_code"),
+                pl.col(f"Other Provider Identifier State_{slot}").alias("state"),
+                pl.col(f"Other Provider Identifier Issuer_{slot}").alias("issuer"),
             ).filter(pl.col("value").is_not_null())
+            for slot in range(1, OTHER_SLOTS + 1)
+        ]
+    )
+    kinds = slots.with_columns(
+        integer_text("value").alias("value"),
+        integer_text("type_code")
+        .fill_null("")
+        .str.zfill(2)
+        .replace_strict(OTHER_TYPES, default="other")
+        .alias("kind"),
+        text("state").fill_null("US").alias("state"),
+        text("issuer").alias("issuer"),
+    )
+    other = (pl.col("kind") == "other") & pl.col("issuer").is_not_null()
+    return kinds.select(
+        "row_number",
+        "slot",
+        pl.concat_str(
+            pl.col("kind"),
+            pl.lit(":"),
+            pl.col("state"),
+            pl.when(other).then(pl.concat_str(pl.lit(":"), pl.col("issuer"))).otherwise(pl.lit("")),
         )
-    return pl.concat(parts)
+        .str.slice(0, 40)
+        .alias("system"),
+        pl.col("value").str.slice(0, 80).alias("value"),
+    ).filter(pl.col("value").is_not_null())
 
 
 def _addresses(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -524,19 +555,23 @@ def _addresses(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     for kind, prefix, primary in (("practice", PRACTICE, True), ("mailing", MAILING, False)):
         c = _address_columns(prefix)
         state = text(c["state"])
-        frame = full.select(
-            pl.col(ROW).alias("row_number"),
-            pl.lit(kind).alias("kind"),
-            pl.lit(primary).alias("is_primary"),
-            text(c["line1"]).str.slice(0, 200).alias("line1"),
-            text(c["line2"]).str.slice(0, 200).alias("line2"),
-            _title(c["city"]).str.slice(0, 100).alias("city"),
-            state.str.to_uppercase().alias("state"),
-            postal_code_expr(c["postal_code"]).alias("postal_code"),
-            phone_expr(c["phone"]).alias("phone"),
-            state.alias("_state_raw"),
-            text(c["country"]).alias("_country"),
-        ).filter(pl.col("line1").is_not_null())
+        frame = (
+            full.select(
+                pl.col(ROW).alias("row_number"),
+                pl.lit(kind).alias("kind"),
+                pl.lit(primary).alias("is_primary"),
+                text(c["line1"]).str.slice(0, 200).alias("line1"),
+                text(c["line2"]).str.slice(0, 200).alias("line2"),
+                _title(c["city"]).str.slice(0, 100).alias("city"),
+                state.str.to_uppercase().alias("state"),
+                postal_digits(c["postal_code"]).alias("postal_code"),
+                phone_expr(c["phone"]).alias("phone"),
+                state.alias("_state_raw"),
+                text(c["country"]).alias("_country"),
+            )
+            .with_columns(postal_code_expr("postal_code").alias("postal_code"))
+            .filter(pl.col("line1").is_not_null())
+        )
         foreign = (
             pl.col("_state_raw").is_null()
             | (pl.col("_state_raw").str.len_chars() != 2)
@@ -560,7 +595,9 @@ def _addresses(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def normalise_full(raw: pl.DataFrame) -> Chunk:
     """A chunk of the V.2 layout: checks, then the stakeholder row and its children."""
-    raw = raw.filter(~_blank(REQUIRED))
+    blank = raw.select(_blank(REQUIRED)).to_series()
+    if blank.any():  # filtering copies every column: only when there is a blank line
+        raw = raw.filter(~blank)
     checked = _checked(raw)
     errors = _rejections(checked)
     verdict = pl.col("_verdict")

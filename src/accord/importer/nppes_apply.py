@@ -45,6 +45,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from accord.audit import trail
 from accord.audit.models import AuditAction
 from accord.db.base import utcnow
+from accord.db.bulk import set_aside_postgres
 from accord.importer.models import ImportRowError
 from accord.importer.service import Run
 from accord.stakeholder.models import (
@@ -64,6 +65,9 @@ STAKEHOLDER = cast(Table, Stakeholder.__table__)
 IDENTIFIER = cast(Table, StakeholderIdentifier.__table__)
 STAKEHOLDER_SPECIALTY = cast(Table, StakeholderSpecialty.__table__)
 ALIGNMENT = cast(Table, TerritoryAlignment.__table__)
+
+#: the tables an import grows
+GROWN = (STAKEHOLDER, IDENTIFIER, ADDRESS, STAKEHOLDER_SPECIALTY, OFFICIAL)
 
 SOURCE = "nppes"
 #: rows per COPY block or executemany batch
@@ -381,6 +385,13 @@ class Applier:
             self.add_unknown_specialties()
         with self.timed("resolve wanted"):
             self.resolve_wanted()
+        restore: list[str] = []
+        if self.postgres and self.count(target, target.c.is_new) > self.count(STAKEHOLDER):
+            # an initial load: the tables at least double, so their foreign keys and
+            # secondary indexes are rebuilt once instead of grown row by row (this holds an
+            # exclusive lock on them until the job commits)
+            with self.timed("set indexes aside"):
+                restore = set_aside_postgres(self.session, [t.name for t in GROWN])
         with self.timed("create stakeholders"):
             created = self.create_stakeholders()
         with self.timed("update stakeholders"):
@@ -403,6 +414,9 @@ class Applier:
             self.sync_children(
                 OFFICIAL, stage_official, (), OFFICIAL_FIELDS, own_only=False, remove_absent=False
             )
+        with self.timed("rebuild indexes and keys"):
+            for statement in restore:
+                self.session.execute(text(statement))
         with self.timed("redate npis"):
             self.redate_npis()
         valid = self.count(stage)
@@ -665,16 +679,25 @@ class Applier:
             self.run.note(
                 number, system, value, f"identifier already belongs to stakeholder {owner}"
             )
-        rank = func.row_number().over(
-            partition_by=(wanted.c.system, wanted.c.value), order_by=wanted.c.row_number
-        )
+        # the first row asking for an identifier nobody holds gets it (rank 1); contested
+        # ones are few, so they are found by a hash aggregate rather than ranking them all
         self.session.execute(
             insert(fresh_identifier).from_select(
                 ["row_number", "stakeholder_id", "is_new", "system", "value", "rank"],
-                select(*wanted.c, rank).where(
+                select(*wanted.c, literal(1)).where(
                     ~exists().where(si.c.system == wanted.c.system, si.c.value == wanted.c.value)
                 ),
             )
+        )
+        contested = (
+            select(
+                fresh_identifier.c.system,
+                fresh_identifier.c.value,
+                func.min(fresh_identifier.c.row_number).label("first"),
+            )
+            .group_by(fresh_identifier.c.system, fresh_identifier.c.value)
+            .having(func.count() > 1)
+            .subquery()
         )
         winner = fresh_identifier.alias("winner")
         losers = self.session.execute(
@@ -685,15 +708,34 @@ class Applier:
                 winner.c.stakeholder_id,
             )
             .join(
-                winner,
+                contested,
                 and_(
-                    winner.c.system == fresh_identifier.c.system,
-                    winner.c.value == fresh_identifier.c.value,
-                    winner.c.rank == 1,
+                    contested.c.system == fresh_identifier.c.system,
+                    contested.c.value == fresh_identifier.c.value,
+                    contested.c.first < fresh_identifier.c.row_number,
                 ),
             )
-            .where(fresh_identifier.c.rank > 1)
+            .join(
+                winner,
+                and_(
+                    winner.c.system == contested.c.system,
+                    winner.c.value == contested.c.value,
+                    winner.c.row_number == contested.c.first,
+                ),
+            )
         ).all()
+        for start in range(0, len(losers), BLOCK):
+            block = losers[start : start + BLOCK]
+            self.session.execute(
+                update(fresh_identifier)
+                .where(
+                    fresh_identifier.c.row_number == bindparam("number"),
+                    fresh_identifier.c.system == bindparam("sys"),
+                    fresh_identifier.c.value == bindparam("val"),
+                )
+                .values(rank=2),
+                [{"number": n, "sys": sy, "val": v} for n, sy, v, _ in block],
+            )
         for number, system, value, owner in losers:
             self.run.note(
                 number, system, value, f"identifier already belongs to stakeholder {owner}"
@@ -870,7 +912,7 @@ class Applier:
             si.c.value == stage.c.npi,
             si.c.stakeholder_id == target.c.stakeholder_id,
             target.c.row_number == stage.c.row_number,
-            target.c.stakeholder_id.in_(select(changed_table.c.stakeholder_id)),
+            target.c.stakeholder_id == changed_table.c.stakeholder_id,
             stage.c.updated_on.is_not(None),
             si.c.recorded_on.is_distinct_from(stage.c.updated_on),
         )
@@ -893,15 +935,14 @@ class Applier:
         if rows:
             self.execute(
                 update(si)
-                .where(si.c.id.in_([r.id for r in rows]))
-                .values(
-                    recorded_on=select(stage.c.updated_on)
-                    .join(target, target.c.row_number == stage.c.row_number)
-                    .where(
-                        target.c.stakeholder_id == si.c.stakeholder_id, stage.c.npi == si.c.value
-                    )
-                    .scalar_subquery()
+                .where(
+                    si.c.system == "npi",
+                    si.c.value == stage.c.npi,
+                    si.c.stakeholder_id == changed_table.c.stakeholder_id,
+                    stage.c.updated_on.is_not(None),
+                    si.c.recorded_on.is_distinct_from(stage.c.updated_on),
                 )
+                .values(recorded_on=stage.c.updated_on)
             )
 
 
