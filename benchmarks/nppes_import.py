@@ -62,16 +62,30 @@ def npis(count: int, rng: np.random.Generator, low: int = 100_000_000) -> list[s
 
 
 def generate_file(sample: Path, rows: int, out: Path, seed: int = SEED) -> int:
-    """Write `rows` generated rows in the sample's layout; returns the file's size."""
+    """Write `rows` generated rows in the sample's layout, 100,000 at a time; returns the
+    file's size."""
     rng = np.random.default_rng(seed)
     template = pl.read_csv(sample, infer_schema=False)
+    numbers = npis(rows, rng)
+    with out.open("wb") as handle:
+        for start in range(0, rows, 100_000):
+            count = min(100_000, rows - start)
+            block = _generated_block(template, rng, numbers[start : start + count], start)
+            block.write_csv(handle, quote_style="always", null_value="", include_header=start == 0)
+    return out.stat().st_size
+
+
+def _generated_block(
+    template: pl.DataFrame, rng: np.random.Generator, numbers: list[str], start: int
+) -> pl.DataFrame:
     header = template.columns
     n = template.height
+    rows = len(numbers)
     picked = template[rng.integers(0, n, rows).tolist()]
     names = template[rng.integers(0, n, rows).tolist()]
     places = template[rng.integers(0, n, rows).tolist()]
-    index = pl.Series("i", np.arange(rows)).cast(pl.String)
-    swaps: list[pl.Expr] = [pl.Series("NPI", npis(rows, rng)).alias("NPI")]
+    index = pl.Series("i", np.arange(start, start + rows)).cast(pl.String)
+    swaps: list[pl.Expr] = [pl.Series("NPI", numbers).alias("NPI")]
     # names go from individual to individual, so every person keeps a last name
     person = pl.col("Entity Type Code").str.starts_with("1").fill_null(False)
     named = names["Entity Type Code"].str.starts_with("1").fill_null(False)
@@ -94,9 +108,7 @@ def generate_file(sample: Path, rows: int, out: Path, seed: int = SEED) -> int:
             .then(pl.concat_str(pl.col(column), pl.lit("G"), index))
             .alias(column)
         )
-    generated = picked.with_columns(swaps).select(header)
-    generated.write_csv(out, quote_style="always", null_value="")
-    return out.stat().st_size
+    return picked.with_columns(swaps).select(header)
 
 
 def incremental_file(full: Path, out: Path, share: float = 0.05, seed: int = SEED) -> int:

@@ -373,8 +373,9 @@ class Applier:
         conn = self.session.connection()
         with self.timed("analyze staging"):
             if self.postgres:
-                for table in STAGING:
-                    self.session.execute(_analyze(table))
+                # the child staging tables are only scanned whole; their sizes come from
+                # their pages without ANALYZE
+                self.session.execute(_analyze(stage))
             for table in WORK:
                 table.create(conn)
         with self.timed("reject duplicates"):
@@ -811,8 +812,6 @@ class Applier:
                 ).join(target, target.c.row_number == staged.c.row_number),
             )
         )
-        if self.postgres:
-            self.session.execute(_analyze(wanted))
         try:
             self._sync_children(table, wanted, keys, fields, own_only, remove_absent)
         finally:
