@@ -11,7 +11,7 @@ import sqlalchemy
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
-from benchmarks import SIZES, audit_trail, bench_database, generate, stakeholder_view
+from benchmarks import SIZES, audit_trail, bench_database, generate, nppes_import, stakeholder_view
 
 
 def _sibling(url: str | None, suffix: str) -> str | None:
@@ -46,10 +46,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["audit", "engagement"],
+        choices=["audit", "engagement", "nppes"],
         default=None,
-        help="run one group: the audit trail, or the generator with the stakeholder view, "
-        "list and search on the data it loads (default: both)",
+        help="run one group: the audit trail, the generator with the stakeholder view, "
+        "list and search on the data it loads, or the NPPES import (default: all)",
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=None,
+        help="rows of the generated NPPES file (default by size: S=10,000, M=100,000, L=1,000,000)",
     )
     args = parser.parse_args(argv)
     n = SIZES[args.size]
@@ -78,6 +84,12 @@ def main(argv: list[str] | None = None) -> None:
             console.print()
             console.rule("stakeholder view, list and search")
             stakeholder_view.run(bench, args.size, console)
+    if args.only in (None, "nppes"):
+        with bench_database(_sibling(args.database_url, "nppes")) as bench:
+            console.print()
+            console.rule("NPPES import beside a raw COPY of the same file")
+            console.print(f"database: {bench.description}")
+            nppes_import.run(bench, args.size, console, rows=args.rows)
     console.print()
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 

@@ -9,8 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from accord.audit import trail
-from accord.importer.nppes import BATCH, Importer, Record, parse
+import polars as pl
+
+from accord.importer.nppes import FULL_COLUMNS, ROW, normalise_full
+from accord.importer.nppes_apply import Staging
 from accord.importer.service import BadFile, Run
 
 
@@ -110,36 +112,33 @@ def _responses(path: Path) -> list[dict[str, Any]]:
 
 
 def import_npi_json(run: Run, path: Path) -> None:
+    """Each result becomes the NPPES row it describes and goes through the NPPES import's
+    own normalising and set-based apply."""
     responses = _responses(path)
     # the whole response is read before its first result
     run.position = lambda: run.job.source_bytes
-    importer = Importer(run)
-    batch: list[tuple[int, Record]] = []
+    rows: list[dict[str, Any]] = []
     number = 0
-    with trail.reason(run.session, f"NPI Registry import of {path.name} (job {run.job.id})"):
-        for response in responses:
-            for error in response.get("Errors") or []:
-                run.note(
-                    0,
-                    "Errors",
-                    _text(error.get("number")),
-                    f"the registry answered an error: {_text(error.get('description'))}",
-                )
-            for result in response.get("results") or []:
-                number += 1
-                run.job.read += 1
-                if not isinstance(result, dict):
-                    run.reject(number, None, None, "a result is not an object")
-                    continue
-                record = parse(run, number, to_nppes_row(result))
-                if record is not None:
-                    batch.append((number, record))
-                if len(batch) >= BATCH:
-                    importer.apply_batch(batch)
-                    batch = []
-                    if run.progress:
-                        run.progress(run.job.read)
-        if batch:
-            importer.apply_batch(batch)
-        if run.progress:
-            run.progress(run.job.read)
+    for response in responses:
+        for error in response.get("Errors") or []:
+            run.note(
+                0,
+                "Errors",
+                _text(error.get("number")),
+                f"the registry answered an error: {_text(error.get('description'))}",
+            )
+        for result in response.get("results") or []:
+            number += 1
+            run.job.read += 1
+            if not isinstance(result, dict):
+                run.reject(number, None, None, "a result is not an object")
+                continue
+            rows.append({ROW: number, **to_nppes_row(result)})
+    run.flush_errors()
+    staging = Staging(run)
+    if rows:
+        frame = pl.DataFrame(rows, schema={ROW: pl.Int64, **dict.fromkeys(FULL_COLUMNS, pl.String)})
+        staging.add(normalise_full(frame))
+    staging.apply(f"NPI Registry import of {path.name} (job {run.job.id})")
+    if run.progress:
+        run.progress(run.job.read)

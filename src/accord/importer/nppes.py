@@ -7,43 +7,32 @@ credentials, sex, licenses, other identifiers and the authorized official are ke
 "nppes" as their source. Deactivated NPIs become inactive and reactivated ones active again.
 Files re-saved by spreadsheet tools (entity codes "1.0", ZIP codes and phones as floats that
 lost leading zeros) are normalised, not rejected. Re-importing a file changes nothing.
+
+This module reads and normalises the file column-wise with Polars, in chunks, so the 9-million
+row registry fits in memory; `accord.importer.nppes_apply` stages the chunks and applies them
+with set-based SQL, the same statements on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import polars as pl
 
-from accord.audit import trail
-from accord.db.base import utcnow
-from accord.importer.service import READ_ERRORS, WIDTH, BadFile, Run, csv_rows
-from accord.stakeholder.identifiers import npi_is_valid
-from accord.stakeholder.models import (
-    Address,
-    AddressKind,
-    AuthorizedOfficial,
-    Specialty,
-    Stakeholder,
-    StakeholderIdentifier,
-    StakeholderKind,
-    StakeholderSpecialty,
-    StakeholderStatus,
-    StakeholderType,
-)
-from accord.territory import service as territory_service
+from accord.importer import nppes_apply
+from accord.importer.service import READ_ERRORS, BadFile, Run
 
-SOURCE = "nppes"
-BATCH = 1_000
+SOURCE = nppes_apply.SOURCE
+#: rows per chunk read and normalised at once (about 0.5 GB of raw strings at 300 columns)
+CHUNK = 100_000
 SLOTS = 15
 OTHER_SLOTS = 50
 REQUIRED = (
@@ -74,7 +63,69 @@ OTHER_TYPES = {
     "07": "nsc",
     "08": "medicare_pin",
 }
-_FLOAT_INT = re.compile(r"^(\d+)\.0+$")
+PRACTICE = "Provider {} Business Practice Location Address"
+MAILING = "Provider {} Business Mailing Address"
+OPTIONAL = (
+    "Provider Middle Name",
+    "Provider Sex Code",
+    "Provider Other Organization Name",
+    "Is Organization Subpart",
+    "Parent Organization LBN",
+    "Authorized Official Last Name",
+    "Authorized Official First Name",
+    "Authorized Official Middle Name",
+    "Authorized Official Title or Position",
+    "Authorized Official Credential Text",
+    "Authorized Official Telephone Number",
+)
+ROW = "__row"
+NPI_INVALID = "not a valid NPI (10 digits, Luhn check)"
+
+
+def _address_columns(prefix: str) -> dict[str, str]:
+    plain = prefix.replace("{} ", "")
+    return {
+        "line1": prefix.format("First Line"),
+        "line2": prefix.format("Second Line"),
+        "city": f"{plain} City Name",
+        "state": f"{plain} State Name",
+        "postal_code": f"{plain} Postal Code",
+        "phone": f"{plain} Telephone Number",
+        "country": f"{plain} Country Code (If outside U.S.)",
+    }
+
+
+def _slot_columns() -> list[str]:
+    names = []
+    for slot in range(1, SLOTS + 1):
+        names += [
+            f"Healthcare Provider Taxonomy Code_{slot}",
+            f"Healthcare Provider Primary Taxonomy Switch_{slot}",
+            f"Provider License Number_{slot}",
+            f"Provider License Number State Code_{slot}",
+        ]
+    for slot in range(1, OTHER_SLOTS + 1):
+        names += [
+            f"Other Provider Identifier_{slot}",
+            f"Other Provider Identifier Type Code_{slot}",
+            f"Other Provider Identifier State_{slot}",
+            f"Other Provider Identifier Issuer_{slot}",
+        ]
+    return names
+
+
+#: every column the import reads; the other columns of the 330 are never materialised
+FULL_COLUMNS = tuple(
+    dict.fromkeys(
+        [
+            *REQUIRED,
+            *OPTIONAL,
+            *_address_columns(PRACTICE).values(),
+            *_address_columns(MAILING).values(),
+            *_slot_columns(),
+        ]
+    )
+)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -91,608 +142,612 @@ def _member(archive: zipfile.ZipFile) -> str:
     return chosen[0]
 
 
-def _open_text(path: Path) -> tuple[IO[str], zipfile.ZipFile | None]:
+@contextmanager
+def _plain_csv(path: Path) -> Iterator[Path]:
+    """The CSV itself, or the archive's data file extracted beside it for the time of the
+    import (Polars reads a file in parallel; a zip member is a stream)."""
     if zipfile.is_zipfile(path):
-        try:
-            archive = zipfile.ZipFile(path)
-            member = _member(archive)
-            return io.TextIOWrapper(archive.open(member), encoding="utf-8", newline=""), archive
-        except (zipfile.BadZipFile, OSError) as error:
-            raise BadFile(f"{path.name} is a damaged zip archive: {error}", field="file") from None
+        with tempfile.TemporaryDirectory(prefix="accord-nppes-") as directory:
+            target = Path(directory) / "data.csv"
+            try:
+                with (
+                    zipfile.ZipFile(path) as archive,
+                    archive.open(_member(archive)) as src,
+                    target.open("wb") as out,
+                ):
+                    shutil.copyfileobj(src, out, 1 << 20)
+            except (*READ_ERRORS, OSError) as error:  # type: ignore[misc]  # a tuple at runtime
+                raise BadFile(
+                    f"{path.name} is a damaged zip archive: {error}", field="file"
+                ) from None
+            yield target
+        return
     if path.suffix.lower() == ".zip":
         raise BadFile(f"{path.name} is not a zip archive, or it is truncated", field="file")
-    return path.open(encoding="utf-8-sig", newline=""), None
+    yield path
 
 
-def read_rows(
-    path: Path, run: Run | None = None
-) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
-    """('full' | 'deactivation', rows with their line numbers). The header is checked
-    before any row is read; a damaged file raises BadFile naming the row it reached. With a
-    run, the run follows the position in the (compressed) file for its progress."""
-    handle, archive = _open_text(path)
-    if run is not None:
-        raw = archive.fp if archive is not None else getattr(handle, "buffer", None)
-        if raw is not None:
-            run.watch(raw)
+def _header(path: Path, name: str) -> list[str]:
+    handle: IO[str] = path.open(encoding="utf-8-sig", newline="")
     try:
-        reader = csv.reader(handle)
-        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+        return [h.strip().lstrip("\ufeff") for h in next(csv.reader(handle))]
     except StopIteration:
-        handle.close()
-        raise BadFile(f"{path.name} is empty", field="file") from None
+        raise BadFile(f"{name} is empty", field="file") from None
     except READ_ERRORS as error:
+        raise BadFile(f"{name} is not a readable CSV: {error}", field="file") from None
+    finally:
         handle.close()
-        raise BadFile(f"{path.name} is not a readable CSV: {error}", field="file") from None
+
+
+def file_kind(header: list[str], name: str) -> str:
+    """'full' (the V.2 layout: full or weekly) or 'deactivation'; anything else is refused
+    before a row is read."""
     if all(c in header for c in REQUIRED):
-        kind = "full"
-    elif all(c in header for c in DEACTIVATION) and len(header) <= 4:
-        kind = "deactivation"
-    else:
-        handle.close()
-        missing = next(c for c in REQUIRED if c not in header)
-        raise BadFile(
-            f"{path.name} is not an NPPES file (V.2 layout or deactivation list): "
-            f"no column {missing!r}",
-            field="file",
-        )
-
-    def close() -> None:
-        handle.close()
-        if archive is not None:
-            archive.close()
-
-    return kind, csv_rows(reader, header, path.name, close)
+        return "full"
+    if all(c in header for c in DEACTIVATION) and len(header) <= 4:
+        return "deactivation"
+    missing = next(c for c in REQUIRED if c not in header)
+    raise BadFile(
+        f"{name} is not an NPPES file (V.2 layout or deactivation list): no column {missing!r}",
+        field="file",
+    )
 
 
-# --- normalising --------------------------------------------------------------------------
+def raw_chunks(path: Path, header: list[str], wanted: tuple[str, ...]) -> Iterator[pl.DataFrame]:
+    """The wanted columns (those the header has) as strings, CHUNK rows at a time, each row
+    with its line number in ROW. A blank line comes as a row of nulls; a row with too few
+    values has nulls for the missing ones."""
+    present = [c for c in wanted if c in header]
+    frame = pl.scan_csv(
+        path,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        with_column_names=lambda names: [n.strip().lstrip("\ufeff") for n in names],
+        row_index_name=ROW,
+        row_index_offset=2,  # the header is line 1
+        null_values=[""],  # CMS quotes every field: "" is an empty value too
+        raise_if_empty=False,
+    ).select(ROW, *present)
+    try:
+        for chunk in frame.collect_batches(chunk_size=CHUNK):
+            missing = [pl.lit(None, pl.String).alias(c) for c in wanted if c not in header]
+            yield chunk.with_columns(missing) if missing else chunk
+    except pl.exceptions.PolarsError as error:
+        first = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        raise BadFile(f"{path.name} is damaged: {first}", field="file") from None
 
 
-def text(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
+# --- normalising, column-wise ---------------------------------------------------------------
 
 
-def integer_text(value: str | None) -> str | None:
+def text(column: str | pl.Expr) -> pl.Expr:
+    """Stripped, and null when empty."""
+    value = (pl.col(column) if isinstance(column, str) else column).str.strip_chars()
+    return pl.when(value.str.len_bytes() > 0).then(value)
+
+
+def integer_text(column: str | pl.Expr) -> pl.Expr:
     """'1.0' -> '1', '3088652512.0' -> '3088652512' (spreadsheet re-saves)."""
-    value = text(value)
-    if value is None:
-        return None
-    match = _FLOAT_INT.match(value)
-    return match.group(1) if match else value
+    return text(column).str.replace(r"^(\d+)\.0+$", "${1}")
+
+
+def postal_digits(column: str | pl.Expr) -> pl.Expr:
+    return integer_text(column).str.replace_all(r"\D", "")
+
+
+def postal_code_expr(column: str | pl.Expr) -> pl.Expr:
+    """5 or 9 digits, leading zeros restored; 9 digits as 12345-6789 (from the digits of
+    `postal_digits`, computed once)."""
+    digits = pl.col(column) if isinstance(column, str) else column
+    nine = digits.str.zfill(9)
+    size = digits.str.len_chars()
+    return (
+        pl.when(size == 0)
+        .then(None)
+        .when(size <= 5)
+        .then(digits.str.zfill(5))
+        .when(size <= 9)
+        .then(pl.concat_str(nine.str.slice(0, 5), pl.lit("-"), nine.str.slice(5, 4)))
+    )
+
+
+def phone_expr(column: str | pl.Expr) -> pl.Expr:
+    digits = integer_text(column).str.replace_all(r"\D", "")
+    return pl.when(digits.str.len_chars() > 0).then(digits)
+
+
+def credentials_expr(column: str | pl.Expr) -> pl.Expr:
+    """'M.D.' -> 'MD', 'M.D., PH.D.' -> 'MD, PHD'; separators , ; / become ', '."""
+    squeezed = (
+        text(column)
+        .str.replace_all(r"[.\s]", "")
+        .str.replace_all(r"^[,;/]+|[,;/]+$", "")
+        .str.replace_all(r"[,;/]+", ", ")
+        .str.slice(0, 60)
+    )
+    return pl.when(squeezed.str.len_chars() > 0).then(squeezed)
+
+
+def day_expr(column: str) -> tuple[pl.Expr, pl.Expr]:
+    """(the date, True where a value is there but is not a date)."""
+    value = text(column)
+    parsed = value.str.strptime(pl.Date, "%m/%d/%Y", strict=False).fill_null(
+        value.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    )
+    return parsed, value.is_not_null() & parsed.is_null()
+
+
+def npi_valid_expr(npi: pl.Expr) -> pl.Expr:
+    """Ten digits whose last is the Luhn check of 80840 + the first nine (the prefix adds
+    24 to the sum), computed for the whole column at once in integer arithmetic."""
+    number = pl.when(npi.str.contains(r"^\d{10}$")).then(npi).cast(pl.Int64, strict=False)
+    digits = [(number // 10 ** (9 - i)) % 10 for i in range(10)]
+    total: pl.Expr = pl.lit(24, pl.Int64)
+    for i in range(9):
+        if i % 2 == 0:  # every other digit from the right of the nine, starting with the 9th
+            doubled = digits[i] * 2
+            total = total + doubled - pl.when(doubled > 9).then(9).otherwise(0)
+        else:
+            total = total + digits[i]
+    valid: pl.Expr = ((10 - total % 10) % 10 == digits[9]).fill_null(False)
+    return valid
 
 
 def postal_code(value: str | None) -> str | None:
-    """5 or 9 digits, leading zeros restored; 9 digits as 12345-6789."""
-    digits = re.sub(r"\D", "", integer_text(value) or "")
-    if not digits:
-        return None
-    if len(digits) <= 5:
-        return digits.zfill(5)
-    if len(digits) <= 9:
-        digits = digits.zfill(9)
-        return f"{digits[:5]}-{digits[5:]}"
-    return None
-
-
-def phone(value: str | None) -> str | None:
-    digits = re.sub(r"\D", "", integer_text(value) or "")
-    return digits or None
-
-
-def day(value: str | None) -> date | None:
-    value = text(value)
-    if value is None:
-        return None
-    for pattern in ("%m/%d/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, pattern).replace(tzinfo=UTC).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{value!r} is not a date (MM/DD/YYYY)")
-
-
-def credentials(value: str | None) -> str | None:
-    """'M.D.' -> 'MD', 'M.D., PH.D.' -> 'MD, PH.D' -> 'MD, PHD'."""
-    value = text(value)
-    if value is None:
-        return None
-    parts = [re.sub(r"[.\s]", "", p) for p in re.split(r"[,;/]", value)]
-    return ", ".join(p for p in parts if p)[:60] or None
-
-
-# --- the record a row describes -----------------------------------------------------------
+    """One ZIP code through the same expression the import applies to the column."""
+    frame = pl.DataFrame({"zip": [value]}, schema={"zip": pl.String})
+    series = frame.select(postal_digits("zip")).select(postal_code_expr("zip")).to_series()
+    result = series[0]
+    return None if result is None else str(result)
 
 
 @dataclass
-class Record:
-    npi: str
-    person: bool
-    values: dict[str, Any]
-    addresses: list[dict[str, Any]] = field(default_factory=list)
-    specialties: dict[str, bool] = field(default_factory=dict)  # code -> primary
-    identifiers: dict[tuple[str, str], None] = field(default_factory=dict)
-    official: dict[str, Any] | None = None
-    updated_on: date | None = None
+class Chunk:
+    """A chunk normalised: the stakeholder rows, their children, and the row errors."""
+
+    read: int
+    stakeholders: pl.DataFrame
+    specialties: pl.DataFrame
+    identifiers: pl.DataFrame
+    addresses: pl.DataFrame
+    officials: pl.DataFrame
+    errors: pl.DataFrame  # row_number, column, value, reason, rejected
 
 
-def parse(run: Run, number: int, row: dict[str, str]) -> Record | None:
-    """The record of a full-layout row, or None when the row is rejected."""
-    if WIDTH in row:
-        run.reject(number, None, row[WIDTH], "the row does not have the header's columns")
-        return None
-    npi = integer_text(row["NPI"]) or ""
-    if not (len(npi) == 10 and npi.isdigit() and npi_is_valid(npi)):
-        run.reject(number, "NPI", row["NPI"], "not a valid NPI (10 digits, Luhn check)")
-        return None
-    entity = integer_text(row["Entity Type Code"])
-    try:
-        deactivated = day(row["NPI Deactivation Date"])
-        reactivated = day(row["NPI Reactivation Date"])
-        updated_on = day(row["Last Update Date"])
-    except ValueError as error:
-        run.reject(number, "NPI Deactivation Date", None, str(error))
-        return None
-    inactive = deactivated is not None and (reactivated is None or reactivated < deactivated)
-    if entity is None and deactivated is not None:
-        # a deactivated NPI: the registry keeps only the number and the date
-        return Record(npi, True, {"status": StakeholderStatus.inactive, "_only_status": True})
-    if entity not in ("1", "2"):
-        run.reject(number, "Entity Type Code", row["Entity Type Code"], "must be 1 or 2")
-        return None
-    person = entity == "1"
-    values: dict[str, Any] = {
-        "status": StakeholderStatus.inactive if inactive else StakeholderStatus.active
-    }
-    if person:
-        last = text(row["Provider Last Name (Legal Name)"])
-        if last is None:
-            run.reject(
-                number, "Provider Last Name (Legal Name)", None, "an individual needs a last name"
-            )
-            return None
-        first = text(row["Provider First Name"])
-        middle = text(row.get("Provider Middle Name"))
-        creds = credentials(row["Provider Credential Text"])
-        name = " ".join(p.title() for p in (first, middle, last) if p)
-        values.update(
-            kind=StakeholderKind.person,
-            type=StakeholderType.hcp,
-            first_name=first.title() if first else None,
-            middle_name=middle.title() if middle else None,
-            last_name=last.title(),
-            credentials=creds,
-            name=f"{name}, {creds}" if creds else name,
-            sort_name=f"{last} {first or ''}".strip().lower(),
-            sex={"M": "M", "F": "F"}.get((text(row.get("Provider Sex Code")) or "").upper(), "U"),
-            other_name=None,
-            parent_organization_name=None,
+ERROR_SCHEMA = {
+    "row_number": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+    "rejected": pl.Boolean,
+}
+
+
+def _errors(frame: pl.DataFrame, column: pl.Expr, value: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+    return frame.select(
+        pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        column.cast(pl.String).alias("column"),
+        value.cast(pl.String).str.slice(0, 400).alias("value"),
+        reason.cast(pl.String).str.slice(0, 500).alias("reason"),
+        pl.lit(True).alias("rejected"),
+    )
+
+
+def _blank(columns: tuple[str, ...]) -> pl.Expr:
+    """A blank line (read as a row of nulls)."""
+    return pl.all_horizontal([pl.col(c).is_null() for c in columns])
+
+
+def normalise_deactivations(raw: pl.DataFrame) -> Chunk:
+    """The deactivation list: each valid NPI becomes a status-only row."""
+    raw = raw.filter(~_blank(DEACTIVATION))
+    npi = integer_text("NPI")
+    _, bad_date = day_expr("NPPES Deactivation Date")
+    checked = raw.with_columns(npi.alias("npi")).with_columns(
+        npi_valid_expr(pl.col("npi")).alias("_npi_ok"),
+        bad_date.alias("_bad_date"),
+    )
+    bad_npi = checked.filter(~pl.col("_npi_ok"))
+    bad_day = checked.filter(pl.col("_npi_ok") & pl.col("_bad_date"))
+    errors = pl.concat(
+        [
+            _errors(bad_npi, pl.lit("NPI"), pl.col("NPI"), pl.lit(NPI_INVALID)),
+            _errors(
+                bad_day,
+                pl.lit("NPPES Deactivation Date"),
+                pl.col("NPPES Deactivation Date"),
+                pl.format("'{}' is not a date (MM/DD/YYYY)", text("NPPES Deactivation Date")),
+            ),
+        ]
+    )
+    valid = checked.filter(pl.col("_npi_ok") & ~pl.col("_bad_date"))
+    stakeholders = valid.select(
+        pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        "npi",
+        pl.lit(True).alias("only_status"),
+        *[pl.lit(None, pl.String).alias(c) for c in nppes_apply.STAGED_TEXT],
+        pl.lit("inactive").alias("status"),
+        pl.lit(None, pl.Date).alias("updated_on"),
+    )
+    return Chunk(
+        raw.height,
+        stakeholders.select(nppes_apply.STAGE_COLUMNS),
+        pl.DataFrame(schema=nppes_apply.SPECIALTY_SCHEMA),
+        pl.DataFrame(schema=nppes_apply.IDENTIFIER_SCHEMA),
+        pl.DataFrame(schema=nppes_apply.ADDRESS_SCHEMA),
+        pl.DataFrame(schema=nppes_apply.OFFICIAL_SCHEMA),
+        errors,
+    )
+
+
+def _title(column: str) -> pl.Expr:
+    return text(column).str.to_titlecase()
+
+
+def _checked(raw: pl.DataFrame) -> pl.DataFrame:
+    """The row-level checks, in the order a row is judged: NPI, dates, entity, name."""
+    npi = integer_text("NPI")
+    entity = integer_text("Entity Type Code")
+    deactivated, bad_deactivated = day_expr("NPI Deactivation Date")
+    reactivated, bad_reactivated = day_expr("NPI Reactivation Date")
+    updated_on, bad_updated = day_expr("Last Update Date")
+    return (
+        raw.with_columns(npi.alias("npi"))
+        .with_columns(
+            npi_valid_expr(pl.col("npi")).alias("_npi_ok"),
+            entity.alias("_entity"),
+            deactivated.alias("_deactivated"),
+            reactivated.alias("_reactivated"),
+            updated_on.alias("updated_on"),
+            pl.when(bad_deactivated)
+            .then(pl.lit("NPI Deactivation Date"))
+            .when(bad_reactivated)
+            .then(pl.lit("NPI Reactivation Date"))
+            .when(bad_updated)
+            .then(pl.lit("Last Update Date"))
+            .alias("_bad_date"),
+            text("Provider Last Name (Legal Name)").alias("_last"),
+            text("Provider Organization Name (Legal Business Name)").alias("_org"),
         )
-    else:
-        org = text(row["Provider Organization Name (Legal Business Name)"])
-        if org is None:
-            run.reject(
-                number,
-                "Provider Organization Name (Legal Business Name)",
-                None,
-                "an organization needs its legal business name",
-            )
-            return None
-        subpart = (text(row.get("Is Organization Subpart")) or "").upper() == "Y"
-        values.update(
-            kind=StakeholderKind.organization,
-            name=org[:300],
-            sort_name=org.lower()[:300],
-            first_name=None,
-            middle_name=None,
-            last_name=None,
-            credentials=None,
-            sex=None,
-            other_name=text(row.get("Provider Other Organization Name")),
-            parent_organization_name=text(row.get("Parent Organization LBN")) if subpart else None,
+        .with_columns(
+            pl.when(~pl.col("_npi_ok"))
+            .then(pl.lit("npi"))
+            .when(pl.col("_bad_date").is_not_null())
+            .then(pl.lit("date"))
+            .when(pl.col("_entity").is_null() & pl.col("_deactivated").is_not_null())
+            .then(pl.lit("status_only"))
+            .when(~pl.col("_entity").is_in(["1", "2"]).fill_null(False))
+            .then(pl.lit("entity"))
+            .when((pl.col("_entity") == "1") & pl.col("_last").is_null())
+            .then(pl.lit("last_name"))
+            .when((pl.col("_entity") == "2") & pl.col("_org").is_null())
+            .then(pl.lit("org_name"))
+            .otherwise(pl.lit("ok"))
+            .alias("_verdict")
         )
-    record = Record(npi, person, values, updated_on=updated_on)
-    for slot in range(1, SLOTS + 1):
-        code = text(row.get(f"Healthcare Provider Taxonomy Code_{slot}"))
-        if code is None:
-            continue
-        primary = (
-            text(row.get(f"Healthcare Provider Primary Taxonomy Switch_{slot}")) or ""
-        ) == "Y"
-        record.specialties[code] = record.specialties.get(code, False) or primary
-        license_no = text(row.get(f"Provider License Number_{slot}"))
-        license_state = text(row.get(f"Provider License Number State Code_{slot}"))
-        if license_no:
-            record.identifiers[(f"license:{license_state or 'US'}", license_no[:80])] = None
-    for slot in range(1, OTHER_SLOTS + 1):
-        value = integer_text(row.get(f"Other Provider Identifier_{slot}"))
-        if not value:
-            continue
-        type_code = (
-            integer_text(row.get(f"Other Provider Identifier Type Code_{slot}")) or ""
-        ).zfill(2)
-        kind = OTHER_TYPES.get(type_code, "other")
-        issuing_state = text(row.get(f"Other Provider Identifier State_{slot}")) or "US"
-        issuer = text(row.get(f"Other Provider Identifier Issuer_{slot}"))
-        system = f"{kind}:{issuing_state}" + (f":{issuer}" if kind == "other" and issuer else "")
-        record.identifiers[(system[:40], value[:80])] = None
-    primaries = [c for c, p in record.specialties.items() if p]
-    values["primary_specialty_code"] = primaries[0] if primaries else None
-    if not person:
-        values["type"] = StakeholderType.clinic
-    for address_kind, prefix, is_primary in (
-        (AddressKind.practice, "Provider {} Business Practice Location Address", True),
-        (AddressKind.mailing, "Provider {} Business Mailing Address", False),
-    ):
-        line1 = text(row.get(prefix.format("First Line")))
-        city = text(row.get(prefix.replace("{} ", "") + " City Name"))
-        state = text(row.get(prefix.replace("{} ", "") + " State Name"))
-        if line1 is None:
-            continue
-        if state is None or len(state) != 2 or not city:
-            country = text(row.get(prefix.replace("{} ", "") + " Country Code (If outside U.S.)"))
-            run.note(
-                number,
-                prefix.replace("{} ", "") + " State Name",
-                state,
-                f"{address_kind.value} address outside the US ({country or 'no state'}): not kept",
-            )
-            continue
-        line2 = text(row.get(prefix.format("Second Line")))
-        record.addresses.append(
-            {
-                "kind": address_kind,
-                "is_primary": is_primary,
-                "line1": line1[:200],
-                "line2": line2[:200] if line2 else None,
-                "city": city.title()[:100],
-                "state": state.upper(),
-                "postal_code": postal_code(row.get(prefix.replace("{} ", "") + " Postal Code")),
-                "phone": phone(row.get(prefix.replace("{} ", "") + " Telephone Number")),
-                "email": None,
-                "source": SOURCE,
-            }
+    )
+
+
+def _rejections(checked: pl.DataFrame) -> pl.DataFrame:
+    verdict = pl.col("_verdict")
+    bad_date = pl.col("_bad_date")
+    date_value = (
+        pl.when(bad_date == "NPI Deactivation Date")
+        .then(text("NPI Deactivation Date"))
+        .when(bad_date == "NPI Reactivation Date")
+        .then(text("NPI Reactivation Date"))
+        .otherwise(text("Last Update Date"))
+    )
+    parts = [
+        _errors(
+            checked.filter(verdict == "npi"), pl.lit("NPI"), pl.col("NPI"), pl.lit(NPI_INVALID)
+        ),
+        _errors(
+            checked.filter(verdict == "date"),
+            bad_date,
+            date_value,
+            pl.format("'{}' is not a date (MM/DD/YYYY)", date_value),
+        ),
+        _errors(
+            checked.filter(verdict == "entity"),
+            pl.lit("Entity Type Code"),
+            pl.col("Entity Type Code"),
+            pl.lit("must be 1 or 2"),
+        ),
+        _errors(
+            checked.filter(verdict == "last_name"),
+            pl.lit("Provider Last Name (Legal Name)"),
+            pl.lit(None, pl.String),
+            pl.lit("an individual needs a last name"),
+        ),
+        _errors(
+            checked.filter(verdict == "org_name"),
+            pl.lit("Provider Organization Name (Legal Business Name)"),
+            pl.lit(None, pl.String),
+            pl.lit("an organization needs its legal business name"),
+        ),
+    ]
+    return pl.concat(parts)
+
+
+def _specialties(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(one row per code of a row: first slot and whether any slot naming it says Y,
+    license identifiers of the slots)."""
+    slots = (
+        pl.concat(
+            [
+                full.select(
+                    pl.col(ROW).alias("row_number"),
+                    pl.lit(slot).alias("slot"),
+                    pl.col(f"Healthcare Provider Taxonomy Code_{slot}").alias("code"),
+                    pl.col(f"Healthcare Provider Primary Taxonomy Switch_{slot}").alias("switch"),
+                    pl.col(f"Provider License Number_{slot}").alias("license"),
+                    pl.col(f"Provider License Number State Code_{slot}").alias("license_state"),
+                ).filter(pl.col("code").is_not_null())
+                for slot in range(1, SLOTS + 1)
+            ]
         )
-    practice = next((a for a in record.addresses if a["kind"] == AddressKind.practice), None)
-    values["state"] = practice["state"] if practice else None
-    values["city"] = practice["city"] if practice else None
-    if not person:
-        official_last = text(row.get("Authorized Official Last Name"))
-        if official_last:
-            record.official = {
-                "last_name": official_last.title()[:100],
-                "first_name": (text(row.get("Authorized Official First Name")) or "").title()[:100]
-                or None,
-                "middle_name": (text(row.get("Authorized Official Middle Name")) or "").title()[
-                    :100
-                ]
-                or None,
-                "title": (text(row.get("Authorized Official Title or Position")) or "")[:120]
-                or None,
-                "credentials": credentials(row.get("Authorized Official Credential Text")),
-                "phone": phone(row.get("Authorized Official Telephone Number")),
-                "source": SOURCE,
-            }
-    return record
+        .with_columns(
+            text("code").alias("code"),
+            (text("switch") == "Y").fill_null(False).alias("is_primary"),
+            text("license").alias("license"),
+            text("license_state").alias("license_state"),
+        )
+        .filter(pl.col("code").is_not_null())
+    )
+    codes = slots.group_by("row_number", "code").agg(
+        pl.col("slot").min(), pl.col("is_primary").any()
+    )
+    licenses = slots.filter(pl.col("license").is_not_null()).select(
+        "row_number",
+        "slot",
+        pl.concat_str(pl.lit("license:"), pl.col("license_state").fill_null("US"))
+        .str.slice(0, 40)
+        .alias("system"),
+        pl.col("license").str.slice(0, 80).alias("value"),
+    )
+    return codes, licenses
 
 
-# --- applying records ---------------------------------------------------------------------
-
-STAKEHOLDER_FIELDS = (
-    "kind",
-    "type",
-    "name",
-    "sort_name",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "credentials",
-    "sex",
-    "primary_specialty_code",
-    "state",
-    "city",
-    "status",
-    "other_name",
-    "parent_organization_name",
-)
-ADDRESS_FIELDS = ("is_primary", "line1", "line2", "city", "state", "postal_code", "phone")
-OFFICIAL_FIELDS = ("last_name", "first_name", "middle_name", "title", "credentials", "phone")
-
-
-@dataclass
-class Known:
-    """What the database already holds for the NPIs of a batch."""
-
-    stakeholders: dict[str, Stakeholder]
-    addresses: dict[int, dict[AddressKind, Address]]
-    specialties: dict[int, dict[str, StakeholderSpecialty]]
-    identifiers: dict[int, set[tuple[str, str]]]
-    officials: dict[int, AuthorizedOfficial]
-    npi_rows: dict[int, StakeholderIdentifier]
-
-
-def _known(session: Session, npis: list[str]) -> Known:
-    pairs = session.execute(
-        select(StakeholderIdentifier, Stakeholder)
-        .join(Stakeholder, Stakeholder.id == StakeholderIdentifier.stakeholder_id)
-        .where(StakeholderIdentifier.system == "npi", StakeholderIdentifier.value.in_(npis))
-    ).all()
-    stakeholders = {i.value: s for i, s in pairs}
-    npi_rows = {s.id: i for i, s in pairs}
-    ids = [s.id for s in stakeholders.values()]
-    addresses: dict[int, dict[AddressKind, Address]] = {}
-    specialties: dict[int, dict[str, StakeholderSpecialty]] = {}
-    identifiers: dict[int, set[tuple[str, str]]] = {}
-    officials: dict[int, AuthorizedOfficial] = {}
-    if ids:
-        for a in session.scalars(select(Address).where(Address.stakeholder_id.in_(ids))):
-            if a.source == SOURCE:
-                addresses.setdefault(a.stakeholder_id, {})[a.kind] = a
-        for sp in session.scalars(
-            select(StakeholderSpecialty).where(StakeholderSpecialty.stakeholder_id.in_(ids))
-        ):
-            specialties.setdefault(sp.stakeholder_id, {})[sp.specialty_code] = sp
-        for sid, system, value in session.execute(
-            select(
-                StakeholderIdentifier.stakeholder_id,
-                StakeholderIdentifier.system,
-                StakeholderIdentifier.value,
-            ).where(StakeholderIdentifier.stakeholder_id.in_(ids))
-        ):
-            identifiers.setdefault(sid, set()).add((system, value))
-        for o in session.scalars(
-            select(AuthorizedOfficial).where(AuthorizedOfficial.stakeholder_id.in_(ids))
-        ):
-            officials[o.stakeholder_id] = o
-    return Known(stakeholders, addresses, specialties, identifiers, officials, npi_rows)
+def _other_identifiers(full: pl.DataFrame) -> pl.DataFrame:
+    slots = pl.concat(
+        [
+            full.select(
+                pl.col(ROW).alias("row_number"),
+                pl.lit(100 + slot).alias("slot"),
+                pl.col(f"Other Provider Identifier_{slot}").alias("value"),
+                pl.col(f"Other Provider Identifier Type Code_{slot}").alias("type_code"),
+                pl.col(f"Other Provider Identifier State_{slot}").alias("state"),
+                pl.col(f"Other Provider Identifier Issuer_{slot}").alias("issuer"),
+            ).filter(pl.col("value").is_not_null())
+            for slot in range(1, OTHER_SLOTS + 1)
+        ]
+    )
+    kinds = slots.with_columns(
+        integer_text("value").alias("value"),
+        integer_text("type_code")
+        .fill_null("")
+        .str.zfill(2)
+        .replace_strict(OTHER_TYPES, default="other")
+        .alias("kind"),
+        text("state").fill_null("US").alias("state"),
+        text("issuer").alias("issuer"),
+    )
+    other = (pl.col("kind") == "other") & pl.col("issuer").is_not_null()
+    return kinds.select(
+        "row_number",
+        "slot",
+        pl.concat_str(
+            pl.col("kind"),
+            pl.lit(":"),
+            pl.col("state"),
+            pl.when(other).then(pl.concat_str(pl.lit(":"), pl.col("issuer"))).otherwise(pl.lit("")),
+        )
+        .str.slice(0, 40)
+        .alias("system"),
+        pl.col("value").str.slice(0, 80).alias("value"),
+    ).filter(pl.col("value").is_not_null())
 
 
-class Importer:
-    """Applies records batch by batch; one instance per job."""
-
-    def __init__(self, run: Run) -> None:
-        self.run = run
-        self.session = run.session
-        self.specialties = {
-            code: grouping
-            for code, grouping in self.session.execute(select(Specialty.code, Specialty.grouping))
-        }
-        self.alignment: dict[tuple[str, str | None], int | None] = {}
-        self.taken: dict[tuple[str, str], int] = {}
-
-    def territory(self, state: str | None, city: str | None) -> int | None:
-        key = (state or "", city)
-        if key not in self.alignment:
-            self.alignment[key] = territory_service.territory_for(
-                self.session, state=state, city=city
+def _addresses(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept addresses, notes for the ones outside the US)."""
+    kept, notes = [], []
+    for kind, prefix, primary in (("practice", PRACTICE, True), ("mailing", MAILING, False)):
+        c = _address_columns(prefix)
+        state = text(c["state"])
+        frame = (
+            full.select(
+                pl.col(ROW).alias("row_number"),
+                pl.lit(kind).alias("kind"),
+                pl.lit(primary).alias("is_primary"),
+                text(c["line1"]).str.slice(0, 200).alias("line1"),
+                text(c["line2"]).str.slice(0, 200).alias("line2"),
+                _title(c["city"]).str.slice(0, 100).alias("city"),
+                state.str.to_uppercase().alias("state"),
+                postal_digits(c["postal_code"]).alias("postal_code"),
+                phone_expr(c["phone"]).alias("phone"),
+                state.alias("_state_raw"),
+                text(c["country"]).alias("_country"),
             )
-        return self.alignment[key]
+            .with_columns(postal_code_expr("postal_code").alias("postal_code"))
+            .filter(pl.col("line1").is_not_null())
+        )
+        foreign = (
+            pl.col("_state_raw").is_null()
+            | (pl.col("_state_raw").str.len_chars() != 2)
+            | pl.col("city").is_null()
+        )
+        notes.append(
+            _errors(
+                frame.filter(foreign).rename({"row_number": ROW}),
+                pl.lit(c["state"]),
+                pl.col("_state_raw"),
+                pl.format(
+                    "{} address outside the US ({}): not kept",
+                    pl.lit(kind),
+                    pl.col("_country").fill_null("no state"),
+                ),
+            ).with_columns(pl.lit(False).alias("rejected"))
+        )
+        kept.append(frame.filter(~foreign).drop("_state_raw", "_country"))
+    return pl.concat(kept), pl.concat(notes)
 
-    def ensure_specialty(self, code: str) -> None:
-        if code not in self.specialties:
-            # a code NPPES cites that the loaded NUCC list lacks (retired, or no list loaded)
-            self.session.add(
-                Specialty(
-                    code=code,
-                    grouping="(unknown)",
-                    classification="(not in the loaded NUCC code set)",
-                    specialization=None,
-                    display_name=code,
+
+def normalise_full(raw: pl.DataFrame) -> Chunk:
+    """A chunk of the V.2 layout: checks, then the stakeholder row and its children."""
+    blank = raw.select(_blank(REQUIRED)).to_series()
+    if blank.any():  # filtering copies every column: only when there is a blank line
+        raw = raw.filter(~blank)
+    checked = _checked(raw)
+    errors = _rejections(checked)
+    verdict = pl.col("_verdict")
+    status_only = checked.filter(verdict == "status_only").select(
+        pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        "npi",
+        pl.lit(True).alias("only_status"),
+        *[pl.lit(None, pl.String).alias(c) for c in nppes_apply.STAGED_TEXT],
+        pl.lit("inactive").alias("status"),
+        pl.lit(None, pl.Date).alias("updated_on"),
+    )
+    full = checked.filter(verdict == "ok")
+    codes, licenses = _specialties(full)
+    primaries = (
+        codes.filter(pl.col("is_primary"))
+        .sort("row_number", "slot")
+        .unique("row_number", keep="first")
+        .select(pl.col("row_number").alias(ROW), pl.col("code").alias("primary_specialty_code"))
+    )
+    addresses, notes = _addresses(full)
+    practice = addresses.filter(pl.col("kind") == "practice").select(
+        pl.col("row_number").alias(ROW),
+        pl.col("state").alias("state"),
+        pl.col("city").alias("city"),
+    )
+    person = pl.col("_entity") == "1"
+    first, middle, last = (
+        _title("Provider First Name"),
+        _title("Provider Middle Name"),
+        pl.col("_last").str.to_titlecase(),
+    )
+    creds = credentials_expr("Provider Credential Text")
+    person_name = pl.concat_str(first, middle, last, separator=" ", ignore_nulls=True)
+    org = pl.col("_org")
+    subpart = (text("Is Organization Subpart").str.to_uppercase() == "Y").fill_null(False)
+    inactive = pl.col("_deactivated").is_not_null() & (
+        pl.col("_reactivated").is_null() | (pl.col("_reactivated") < pl.col("_deactivated"))
+    )
+    stakeholders = (
+        full.join(primaries, on=ROW, how="left")
+        .join(practice, on=ROW, how="left")
+        .select(
+            pl.col(ROW).cast(pl.Int64).alias("row_number"),
+            "npi",
+            pl.lit(False).alias("only_status"),
+            pl.when(person).then(pl.lit("person")).otherwise(pl.lit("organization")).alias("kind"),
+            # an organization's type (hospital or clinic) comes from its primary taxonomy's
+            # NUCC grouping, which the database holds
+            pl.when(person).then(pl.lit("hcp")).alias("type"),
+            pl.when(person)
+            .then(
+                pl.when(creds.is_not_null())
+                .then(pl.concat_str(person_name, pl.lit(", "), creds))
+                .otherwise(person_name)
+            )
+            .otherwise(org.str.slice(0, 300))
+            .alias("name"),
+            pl.when(person)
+            .then(
+                pl.concat_str(
+                    pl.col("_last"), text("Provider First Name").fill_null(""), separator=" "
                 )
+                .str.strip_chars()
+                .str.to_lowercase()
             )
-            self.session.flush()
-            self.specialties[code] = "(unknown)"
-
-    def apply_batch(self, batch: list[tuple[int, Record]]) -> None:
-        known = _known(self.session, [r.npi for _, r in batch])
-        seen: set[str] = set()
-        for number, record in batch:
-            if record.npi in seen:
-                self.run.reject(number, "NPI", record.npi, "this NPI appears twice in the file")
-                continue
-            seen.add(record.npi)
-            existing = known.stakeholders.get(record.npi)
-            if record.values.get("_only_status"):
-                self._deactivate(existing)
-                continue
-            if existing is None:
-                self._create(number, record)
-            else:
-                self._update(number, record, existing, known)
-        self.session.flush()
-
-    def _deactivate(self, existing: Stakeholder | None) -> None:
-        if existing is None or existing.status == StakeholderStatus.inactive:
-            self.run.count("unchanged")
-            return
-        existing.status = StakeholderStatus.inactive
-        self.run.count("updated")
-
-    def _org_type(self, record: Record) -> StakeholderType:
-        code = record.values.get("primary_specialty_code")
-        grouping = self.specialties.get(code) if code else None
-        return StakeholderType.hospital if grouping == "Hospitals" else StakeholderType.clinic
-
-    def _create(self, number: int, record: Record) -> None:
-        values = dict(record.values)
-        if not record.person:
-            values["type"] = self._org_type(record)
-        for code in record.specialties:
-            self.ensure_specialty(code)
-        stakeholder = Stakeholder(
-            **{k: values[k] for k in STAKEHOLDER_FIELDS},
-            territory_id=self.territory(values["state"], values["city"]),
+            .otherwise(org.str.to_lowercase().str.slice(0, 300))
+            .alias("sort_name"),
+            pl.when(person).then(first).alias("first_name"),
+            pl.when(person).then(middle).alias("middle_name"),
+            pl.when(person).then(last).alias("last_name"),
+            pl.when(person).then(creds).alias("credentials"),
+            pl.when(person)
+            .then(
+                text("Provider Sex Code")
+                .str.to_uppercase()
+                .replace_strict({"M": "M", "F": "F"}, default="U")
+                .fill_null("U")
+            )
+            .alias("sex"),
+            "primary_specialty_code",
+            "state",
+            "city",
+            pl.when(person)
+            .then(None)
+            .otherwise(text("Provider Other Organization Name"))
+            .alias("other_name"),
+            pl.when(~person & subpart)
+            .then(text("Parent Organization LBN"))
+            .alias("parent_organization_name"),
+            pl.when(inactive).then(pl.lit("inactive")).otherwise(pl.lit("active")).alias("status"),
+            "updated_on",
         )
-        self.session.add(stakeholder)
-        self.session.flush()
-        self.session.add(
-            StakeholderIdentifier(
-                stakeholder_id=stakeholder.id,
-                system="npi",
-                value=record.npi,
-                source=SOURCE,
-                recorded_on=record.updated_on or utcnow().date(),
-            )
-        )
-        self._add_children(number, record, stakeholder.id, set(), {}, {}, None)
-        self.run.count("created")
-
-    def _update(self, number: int, record: Record, s: Stakeholder, known: Known) -> None:
-        values = dict(record.values)
-        if not record.person:
-            values["type"] = self._org_type(record)
-        for code in record.specialties:
-            self.ensure_specialty(code)
-        changed = False
-        for key in STAKEHOLDER_FIELDS:
-            if getattr(s, key) != values[key]:
-                setattr(s, key, values[key])
-                changed = True
-        territory_id = self.territory(values["state"], values["city"])
-        if s.territory_id != territory_id:
-            s.territory_id = territory_id
-            changed = True
-        children = self._add_children(
-            number,
-            record,
-            s.id,
-            known.identifiers.get(s.id, set()),
-            known.addresses.get(s.id, {}),
-            known.specialties.get(s.id, {}),
-            known.officials.get(s.id),
-        )
-        if changed or children:
-            npi_row = known.npi_rows[s.id]
-            if record.updated_on and npi_row.recorded_on != record.updated_on:
-                npi_row.recorded_on = record.updated_on
-            self.run.count("updated")
-        else:
-            self.run.count("unchanged")
-
-    def _add_children(
-        self,
-        number: int,
-        record: Record,
-        sid: int,
-        identifiers: set[tuple[str, str]],
-        addresses: dict[AddressKind, Address],
-        specialties: dict[str, StakeholderSpecialty],
-        official: AuthorizedOfficial | None,
-    ) -> bool:
-        """Bring addresses, specialties, identifiers and the official in line; True when
-        anything changed. Values from other sources are left alone."""
-        changed = False
-        for system, value in record.identifiers:
-            if (system, value) in identifiers:
-                continue
-            owner = self._owner_of(system, value)
-            if owner is not None and owner != sid:
-                self.run.note(
-                    number, system, value, f"identifier already belongs to stakeholder {owner}"
-                )
-                continue
-            self.session.add(
-                StakeholderIdentifier(
-                    stakeholder_id=sid,
-                    system=system,
-                    value=value,
-                    source=SOURCE,
-                    recorded_on=record.updated_on or utcnow().date(),
-                )
-            )
-            self.taken[(system, value)] = sid
-            changed = True
-        wanted_kinds = set()
-        for data in record.addresses:
-            wanted_kinds.add(data["kind"])
-            current = addresses.get(data["kind"])
-            if current is None:
-                self.session.add(Address(stakeholder_id=sid, **data))
-                changed = True
-            elif any(getattr(current, k) != data[k] for k in ADDRESS_FIELDS):
-                for k in ADDRESS_FIELDS:
-                    setattr(current, k, data[k])
-                changed = True
-        for kind, current in addresses.items():
-            if kind not in wanted_kinds:
-                self.session.delete(current)
-                changed = True
-        for code, primary in record.specialties.items():
-            current_sp = specialties.get(code)
-            if current_sp is None:
-                self.session.add(
-                    StakeholderSpecialty(
-                        stakeholder_id=sid, specialty_code=code, is_primary=primary, source=SOURCE
-                    )
-                )
-                changed = True
-            elif current_sp.is_primary != primary:
-                current_sp.is_primary = primary
-                changed = True
-        for code, current_sp in specialties.items():
-            if code not in record.specialties and current_sp.source == SOURCE:
-                self.session.delete(current_sp)
-                changed = True
-        if record.official is not None:
-            if official is None:
-                self.session.add(AuthorizedOfficial(stakeholder_id=sid, **record.official))
-                changed = True
-            elif any(getattr(official, k) != record.official[k] for k in OFFICIAL_FIELDS):
-                for k in OFFICIAL_FIELDS:
-                    setattr(official, k, record.official[k])
-                changed = True
-        return changed
-
-    def _owner_of(self, system: str, value: str) -> int | None:
-        key = (system, value)
-        if key not in self.taken:
-            owner = self.session.scalar(
-                select(StakeholderIdentifier.stakeholder_id).where(
-                    StakeholderIdentifier.system == system, StakeholderIdentifier.value == value
-                )
-            )
-            if owner is None:
-                return None
-            self.taken[key] = owner
-        return self.taken[key]
+    )
+    identifiers = (
+        pl.concat([licenses, _other_identifiers(full)])
+        .sort("row_number", "slot")
+        .unique(["row_number", "system", "value"], keep="first", maintain_order=True)
+        .select("row_number", "system", "value")
+    )
+    official_last = text("Authorized Official Last Name")
+    officials = full.filter(~person & official_last.is_not_null()).select(
+        pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        official_last.str.to_titlecase().str.slice(0, 100).alias("last_name"),
+        _title("Authorized Official First Name").str.slice(0, 100).alias("first_name"),
+        _title("Authorized Official Middle Name").str.slice(0, 100).alias("middle_name"),
+        text("Authorized Official Title or Position").str.slice(0, 120).alias("title"),
+        credentials_expr("Authorized Official Credential Text").alias("credentials"),
+        phone_expr("Authorized Official Telephone Number").alias("phone"),
+    )
+    return Chunk(
+        raw.height,
+        pl.concat(
+            [
+                stakeholders.select(nppes_apply.STAGE_COLUMNS),
+                status_only.select(nppes_apply.STAGE_COLUMNS),
+            ]
+        ),
+        codes.select(pl.col("row_number").cast(pl.Int64), "code", "is_primary"),
+        identifiers.with_columns(pl.col("row_number").cast(pl.Int64)),
+        addresses.with_columns(pl.col("row_number").cast(pl.Int64)),
+        officials,
+        pl.concat([errors, notes]),
+    )
 
 
-def import_nppes(run: Run, path: Path) -> None:
-    """Import one NPPES file into the run's savepoint, in batches."""
-    kind, rows = read_rows(path, run)
-    importer = Importer(run)
-    batch: list[tuple[int, Record]] = []
-    with trail.reason(run.session, f"NPPES import of {path.name} (job {run.job.id})"):
-        for number, row in rows:
-            run.job.read += 1
-            if kind == "deactivation":
-                record = _deactivation(run, number, row)
-            else:
-                record = parse(run, number, row)
-            if record is not None:
-                batch.append((number, record))
-            if len(batch) >= BATCH:
-                importer.apply_batch(batch)
-                batch = []
-                if run.progress:
-                    run.progress(run.job.read)
-        if batch:
-            importer.apply_batch(batch)
-        if run.progress:
-            run.progress(run.job.read)
+# --- the import ---------------------------------------------------------------------------
 
 
-def _deactivation(run: Run, number: int, row: dict[str, str]) -> Record | None:
-    if WIDTH in row:
-        run.reject(number, None, row[WIDTH], "the row does not have the header's columns")
-        return None
-    npi = integer_text(row["NPI"]) or ""
-    if not (len(npi) == 10 and npi.isdigit() and npi_is_valid(npi)):
-        run.reject(number, "NPI", row["NPI"], "not a valid NPI (10 digits, Luhn check)")
-        return None
-    try:
-        day(row["NPPES Deactivation Date"])
-    except ValueError as error:
-        run.reject(number, "NPPES Deactivation Date", row["NPPES Deactivation Date"], str(error))
-        return None
-    return Record(npi, True, {"status": StakeholderStatus.inactive, "_only_status": True})
+def import_nppes(run: Run, path: Path) -> dict[str, float]:
+    """Import one NPPES file into the run's savepoint: read and normalise it chunk by chunk,
+    stage every chunk, then apply the whole file with set-based statements."""
+    with _plain_csv(path) as plain:
+        header = _header(plain, path.name)
+        kind = file_kind(header, path.name)
+        wanted = FULL_COLUMNS if kind == "full" else DEACTIVATION
+        normalise = normalise_full if kind == "full" else normalise_deactivations
+        staging = nppes_apply.Staging(run)
+        chunks = raw_chunks(plain, header, wanted)
+        while True:
+            with staging.timed("read (Polars)"):
+                raw = next(chunks, None)
+            if raw is None:
+                break
+            with staging.timed("normalise (Polars)"):
+                chunk = normalise(raw)
+            run.job.read += chunk.read
+            staging.add(chunk)
+            if run.progress:
+                run.progress(run.job.read)
+    staging.apply(f"NPPES import of {path.name} (job {run.job.id})")
+    if run.progress:
+        run.progress(run.job.read)
+    return staging.timings

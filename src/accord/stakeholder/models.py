@@ -117,6 +117,11 @@ class Stakeholder(Audited, Timestamped, Base):
     other_name: Mapped[str | None] = mapped_column(String(300))
     #: an organization subpart's parent, by legal business name as the registry gives it
     parent_organization_name: Mapped[str | None] = mapped_column(String(300))
+    #: the bulk import job that created the stakeholder (its chained audit entry covers the
+    #: creation; see docs/importing.md); None for stakeholders created one by one
+    import_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_job.id", ondelete="SET NULL")
+    )
 
 
 class StakeholderIdentifier(Audited, Base):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from accord.audit import trail
 from accord.audit.models import AuditAction, AuditEntry
 from accord.db.base import utcnow
+from accord.db.bulk import set_aside_postgres
 from accord.demo.catalog import PRODUCTS, SPECIALTIES
 from accord.demo.generator import Size
 from accord.demo.generator.frames import TABLES, Context, PersonaUser, generate_frames
@@ -167,46 +168,6 @@ def _copy_postgres(session: Session, table: str, frame: pl.DataFrame, advance: A
             advance(table, done, frame.height)
 
 
-def _set_aside_postgres(session: Session, tables: list[str]) -> list[str]:
-    """Drop the foreign keys and secondary indexes of `tables`; return the statements that
-    put them back.
-
-    PostgreSQL's advice for populating a database: a foreign key checked row by row locks the
-    referenced row for every inserted one, and an index grown row by row is slower than one
-    built once; re-adding a foreign key validates every row in one join. All of this happens
-    inside the transaction, so a failure leaves the schema as it was.
-    """
-    names = {"names": tables}
-    in_schema = (
-        "SELECT c.oid FROM pg_class c WHERE c.relname = ANY(:names) "
-        "AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-    )
-    foreign_keys = session.execute(
-        text(
-            "SELECT conrelid::regclass::text AS tab, quote_ident(conname) AS name, "  # noqa: S608 - constant SQL
-            "pg_get_constraintdef(oid) AS definition FROM pg_constraint "
-            f"WHERE contype = 'f' AND conrelid IN ({in_schema}) ORDER BY conname"
-        ),
-        names,
-    ).all()
-    indexes = session.execute(
-        text(
-            "SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition "  # noqa: S608 - constant SQL
-            f"FROM pg_index i WHERE i.indrelid IN ({in_schema}) AND NOT i.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
-            "ORDER BY 1"
-        ),
-        names,
-    ).all()
-    for fk in foreign_keys:
-        session.execute(text(f"ALTER TABLE {fk.tab} DROP CONSTRAINT {fk.name}"))
-    for index in indexes:
-        session.execute(text(f"DROP INDEX {index.name}"))
-    return [index.definition for index in indexes] + [
-        f"ALTER TABLE {fk.tab} ADD CONSTRAINT {fk.name} {fk.definition}" for fk in foreign_keys
-    ]
-
-
 def _sqlite_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """SQLite stores what SQLAlchemy would: naive UTC datetimes as text with microseconds,
     dates as ISO text, booleans as 0/1."""
@@ -266,7 +227,7 @@ def generate(
     restore: list[str] = []
     if postgres:
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        restore = _set_aside_postgres(session, list(frames))
+        restore = set_aside_postgres(session, list(frames))
     for table, frame in frames.items():
         if postgres:
             _copy_postgres(session, table, frame, step)
