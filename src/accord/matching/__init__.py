@@ -1,1 +1,1 @@
-"""Matching and merging of duplicate stakeholders (Fellegi–Sunter record linkage)."""
+"""Matching and merging of duplicate stakeholders (Fellegi-Sunter record linkage)."""

@@ -1,4 +1,4 @@
-"""The Fellegi–Sunter record-linkage model: standardisation, blocking, comparison levels, EM, scores."""
+"""The Fellegi-Sunter record-linkage model: blocking, comparison levels, EM, match scores."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "zip5",
     "street",
 )
+
+#: a pair at or above this match probability is merged without a person looking at it
+AUTO_MERGE_PROBABILITY = 0.999
+#: from here up to the auto-merge threshold a pair goes to the data stewards' queue
+REVIEW_PROBABILITY = 0.5
 
 MISSING = -1  # the level of a comparison where either side has no value: weight 0
 
@@ -199,9 +204,7 @@ class Pairs:
 def compare_last_name(p: Pairs) -> Levels:
     a, b = p.column("last_name")
     alt_a, alt_b = p.column("alt_last_name")
-    jw = np.maximum.reduce(
-        [_jaro_winkler(a, b), _jaro_winkler(alt_a, b), _jaro_winkler(a, alt_b)]
-    )
+    jw = np.maximum.reduce([_jaro_winkler(a, b), _jaro_winkler(alt_a, b), _jaro_winkler(a, alt_b)])
     exact = _equal(a, b)
     other_name = _equal(alt_a, b) | _equal(a, alt_b)
     return _by_thresholds(_present(a, b), [exact, other_name, jw >= 0.94, jw >= 0.88])
@@ -339,7 +342,7 @@ COMPARISONS: tuple[Comparison, ...] = (
 
 
 def comparison_vectors(pairs: Pairs, comparisons: Sequence[Comparison] = COMPARISONS) -> Levels:
-    """γ: one row per pair, one column per comparison, the level reached (MISSING = -1)."""
+    """gamma: one row per pair, one column per comparison, the level reached (MISSING = -1)."""
     if len(pairs) == 0:
         return np.zeros((0, len(comparisons)), dtype=np.int8)
     return np.column_stack([c.compute(pairs) for c in comparisons]).astype(np.int8)
@@ -383,7 +386,7 @@ def block(
     rules: Sequence[BlockingRule] = BLOCKING_RULES,
 ) -> tuple[Ints, Ints, npt.NDArray[np.bool_]]:
     """The union of the pairs each rule finds, as row positions (i, j) into left and right,
-    and a (pairs × rules) matrix saying which rules found each pair. In dedupe mode left is
+    and a (pairs x rules) matrix saying which rules found each pair. In dedupe mode left is
     right and only i < j is kept."""
     lpos = left.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"), pl.all())
     rpos = right.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_j"), pl.all())
@@ -469,7 +472,7 @@ def estimate_m(
     max_iterations: int = 100,
     tolerance: float = 1e-5,
 ) -> tuple[list[Floats], list[EMTrace]]:
-    """m per level by expectation–maximisation over the blocked pairs, u fixed.
+    """m per level by expectation-maximisation over the blocked pairs, u fixed.
 
     One EM round per blocking rule over the pairs it found, leaving out the comparisons the rule
     forces to agree (they would look like evidence of a match in every pair); each comparison's
@@ -494,7 +497,8 @@ def estimate_m(
         lam = 0.5
         iterations = 0
         if len(g) > 0:
-            for iterations in range(1, max_iterations + 1):
+            while iterations < max_iterations:
+                iterations += 1
                 log_ratio = [np.log(m[k]) - np.log(u[k]) for k in range(n_k)]
                 score = _log_bayes_factors(g, log_ratio, use) + math.log(lam / (1 - lam))
                 p = 1.0 / (1.0 + np.exp(-np.clip(score, -500, 500)))
@@ -572,7 +576,7 @@ class Model:
         return math.log2(self.prior / (1 - self.prior))
 
     def field_weights(self, gamma: Levels, u_exact: Floats | None = None) -> Floats:
-        """log2(m/u) per pair and comparison; 0 where a side is missing. `u_exact` (pairs ×
+        """log2(m/u) per pair and comparison; 0 where a side is missing. `u_exact` (pairs x
         comparisons, NaN where unused) replaces u of the exact level by the term frequency."""
         out = np.zeros(gamma.shape, dtype=np.float64)
         for k in range(len(self.comparisons)):

@@ -60,6 +60,8 @@ class Tier(enum.StrEnum):
 class StakeholderStatus(enum.StrEnum):
     active = "active"
     inactive = "inactive"
+    #: merged into another record (merged_into_id): hidden from lists, search and views
+    merged = "merged"
 
 
 class Specialty(Base):
@@ -117,6 +119,10 @@ class Stakeholder(Audited, Timestamped, Base):
     other_name: Mapped[str | None] = mapped_column(String(300))
     #: an organization subpart's parent, by legal business name as the registry gives it
     parent_organization_name: Mapped[str | None] = mapped_column(String(300))
+    #: the survivor this record was merged into (status `merged`); kept so a merge can be undone
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder.id", ondelete="SET NULL")
+    )
 
 
 class StakeholderIdentifier(Audited, Base):
