@@ -7,7 +7,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Enum, Table, UniqueConstraint, and_, insert, select, update
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Numeric,
+    Table,
+    TypeDecorator,
+    UniqueConstraint,
+    and_,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from accord.access import gate, permissions
@@ -91,17 +104,14 @@ def _decode_value(column: Column[Any], text: str | None) -> Any:
     if text is None:
         return None
     value = json.loads(text)
-    if isinstance(column.type, Enum) and column.type.enum_class is not None:
-        return column.type.enum_class(value)
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        return value
-    if python_type is datetime:
+    kind = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return kind.enum_class(value)
+    if isinstance(kind, DateTime):
         return datetime.fromisoformat(value)
-    if python_type is date:
+    if isinstance(kind, Date):
         return date.fromisoformat(value)
-    if python_type is Decimal:
+    if isinstance(kind, Numeric) and kind.asdecimal and isinstance(value, str):
         return Decimal(value)
     return value
 
@@ -336,14 +346,14 @@ def merge_stakeholders(
     source), and the merged record stays, hidden, with status `merged` and a pointer to the
     survivor. Two records holding different NPIs (or ORCIDs) are never merged. Audited in the
     same transaction; `undo_merge` restores exactly."""
+    survivor = gate.get_visible_stakeholder(session, actor, survivor_id)
+    merged = gate.get_visible_stakeholder(session, actor, merged_id)
     permissions.require(actor, permissions.STAKEHOLDER_MERGE)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("say why these records are the same stakeholder", field="reason")
     if survivor_id == merged_id:
         raise InvalidInput("a stakeholder cannot be merged into itself", field="merged_id")
-    survivor = gate.get_visible_stakeholder(session, actor, survivor_id)
-    merged = gate.get_visible_stakeholder(session, actor, merged_id)
     if survivor.kind != merged.kind:
         raise RuleViolation(
             f"a {survivor.kind.value} and an {merged.kind.value} are never the same stakeholder",
