@@ -76,7 +76,7 @@ def snapshot(session: Session, *ids: int) -> dict[str, list[dict[str, Any]]]:
         )
     ]
     for table, column in references():
-        pk = list(table.primary_key.columns)[0]
+        pk = next(iter(table.primary_key.columns))
         rows = conn.execute(select(table).where(column.in_(ids)).order_by(pk)).all()
         if rows:
             out[f"{table.name}.{column.name}"] = [dict(r._mapping) for r in rows]
@@ -99,9 +99,9 @@ def pair(session: Session) -> tuple[Stakeholder, Stakeholder]:
         [
             Consent(
                 stakeholder_id=manual.id,
-                channel=list(ConsentChannel)[0],
+                channel=next(iter(ConsentChannel)),
                 purpose=Purpose.scientific,
-                status=list(ConsentStatus)[0],
+                status=next(iter(ConsentStatus)),
                 effective_at=utcnow(),
                 source="signed form",
             ),
@@ -109,10 +109,10 @@ def pair(session: Session) -> tuple[Stakeholder, Stakeholder]:
                 stakeholder_id=manual.id,
                 owner_id=msl.id,
                 function=msl.function,
-                channel=list(Channel)[0],
+                channel=next(iter(Channel)),
                 purpose=Purpose.scientific,
                 occurred_at=utcnow(),
-                outcome=list(Outcome)[0],
+                outcome=next(iter(Outcome)),
                 topics=["dosing"],
             ),
             Affiliation(
@@ -254,7 +254,8 @@ class TestUndoMerge:
         session.expire_all()
         assert snapshot(session, registry.id, manual.id) == before
         undone = session.get_one(StakeholderMerge, record.id)
-        assert undone.undone_by == "admin" and undone.undo_reason == "two doctors after all"
+        assert undone.undone_by == "admin"
+        assert undone.undo_reason == "two doctors after all"
 
     def test_an_undo_happens_once(
         self, session: Session, persona: Persona, pair: tuple[Stakeholder, Stakeholder]
