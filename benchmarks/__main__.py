@@ -11,7 +11,7 @@ import sqlalchemy
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
-from benchmarks import SIZES, audit_trail, bench_database, generate, stakeholder_view
+from benchmarks import SIZES, audit_trail, bench_database, generate, matching, stakeholder_view
 
 
 def _sibling(url: str | None, suffix: str) -> str | None:
@@ -46,10 +46,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["audit", "engagement"],
+        choices=["audit", "engagement", "matching"],
         default=None,
-        help="run one group: the audit trail, or the generator with the stakeholder view, "
-        "list and search on the data it loads (default: both)",
+        help="run one group: the audit trail; the generator with the stakeholder view, "
+        "list and search on the data it loads; or the matcher on NPPES vs CMS (default: all)",
     )
     args = parser.parse_args(argv)
     n = SIZES[args.size]
@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> None:
             console.print()
             console.rule("stakeholder view, list and search")
             stakeholder_view.run(bench, args.size, console)
+    if args.only in (None, "matching"):
+        console.print()
+        console.rule("matching: NPPES vs CMS Doctors and Clinicians (size-independent)")
+        matching.run(console)
     console.print()
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 
