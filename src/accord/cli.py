@@ -568,6 +568,11 @@ export_app = typer.Typer(help="Exports of master data.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 export_app.command("fhir")(fhir_cli.export_command)
 
+# duplicate search and merging live with their domain too
+from accord.matching.cli import match_app  # noqa: E402
+
+app.add_typer(match_app, name="match")
+
 
 def main() -> None:
     app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,17 +28,40 @@ from accord.stakeholder.models import (
     AddressKind,
     Specialty,
     Stakeholder,
+    StakeholderIdentifier,
     StakeholderKind,
+    StakeholderStatus,
 )
+from accord.user.models import Function, Role
 
 __all__ = [
+    "CandidateView",
     "MatchRunReport",
+    "get_candidate",
     "list_candidates",
+    "list_merges",
     "merge_candidate",
     "merge_stakeholders",
     "reject_candidate",
     "run_matching",
+    "steward_principal",
 ]
+
+
+def steward_principal() -> Principal:
+    """The principal the CLI matches as: the operator runs Accord with the database's rights,
+    as the administrators who steward the data; the audit trail names the OS user (the unit of
+    work's actor). There is no user row behind it: user id 0 belongs to no one."""
+    name = f"cli:{os.environ.get('USER', 'operator')}"
+    return Principal(
+        user_id=0,
+        username=name,
+        full_name=name,
+        function=Function.admin,
+        role=Role.admin,
+        territory_ids=None,
+        team_ids=frozenset(),
+    )
 
 
 @dataclass
@@ -227,12 +251,82 @@ def _merge_pair(
 
 
 @dataclass(frozen=True)
+class Side:
+    """One record of a pair with what a steward compares: NPI, specialty, practice address."""
+
+    stakeholder: Stakeholder
+    npi: str | None
+    specialty: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
 class CandidateView:
     """A possible duplicate with both records as the steward compares them."""
 
     candidate: MatchCandidate
-    left: Stakeholder
-    right: Stakeholder
+    left: Side
+    right: Side
+
+
+def _sides(session: Session, stakeholders: Sequence[Stakeholder]) -> dict[int, Side]:
+    ids = [s.id for s in stakeholders]
+    npis = dict(
+        session.execute(
+            select(StakeholderIdentifier.stakeholder_id, StakeholderIdentifier.value).where(
+                StakeholderIdentifier.stakeholder_id.in_(ids),
+                StakeholderIdentifier.system == "npi",
+            )
+        ).all()
+    )
+    codes = {s.primary_specialty_code for s in stakeholders if s.primary_specialty_code}
+    names = dict(
+        session.execute(
+            select(Specialty.code, Specialty.display_name).where(Specialty.code.in_(codes))
+        ).all()
+    )
+    addresses: dict[int, str] = {}
+    for a in session.scalars(
+        select(Address)
+        .where(Address.stakeholder_id.in_(ids), Address.kind == AddressKind.practice)
+        .order_by(Address.is_primary.desc(), Address.id)
+    ):
+        line = ", ".join(p for p in (a.line1, a.line2, a.city, a.state, a.postal_code) if p)
+        addresses.setdefault(a.stakeholder_id, line)
+    return {
+        s.id: Side(
+            s,
+            npis.get(s.id),
+            names.get(s.primary_specialty_code or ""),
+            addresses.get(s.id),
+        )
+        for s in stakeholders
+    }
+
+
+def _view(session: Session, actor: Principal, candidate: MatchCandidate) -> CandidateView | None:
+    pair = session.scalars(
+        gate.visible_stakeholders(
+            select(Stakeholder).where(
+                Stakeholder.id.in_([candidate.stakeholder_id, candidate.other_id])
+            ),
+            actor,
+            include_merged=True,
+        )
+    ).all()
+    if len(pair) != 2:
+        return None  # a record outside the steward's territories: the pair is not theirs
+    sides = _sides(session, pair)
+    return CandidateView(candidate, sides[candidate.stakeholder_id], sides[candidate.other_id])
+
+
+def get_candidate(session: Session, actor: Principal, candidate_id: int) -> CandidateView:
+    permissions.require(actor, permissions.STAKEHOLDER_MERGE)
+    candidate = session.get(MatchCandidate, candidate_id)
+    view = _view(session, actor, candidate) if candidate is not None else None
+    if view is None:
+        raise NotFound(f"no match candidate {candidate_id}")
+    return view
 
 
 def list_candidates(
@@ -249,21 +343,16 @@ def list_candidates(
     if status is not None:
         stmt = stmt.where(MatchCandidate.status == status)
     out: list[CandidateView] = []
-    for candidate in session.scalars(stmt.limit(limit * 2)):
-        pair = session.scalars(
-            gate.visible_stakeholders(
-                select(Stakeholder).where(
-                    Stakeholder.id.in_([candidate.stakeholder_id, candidate.other_id])
-                ),
-                actor,
-                include_merged=status != CandidateStatus.pending,
-            )
-        ).all()
-        by_id = {s.id: s for s in pair}
-        if candidate.stakeholder_id in by_id and candidate.other_id in by_id:
-            out.append(
-                CandidateView(candidate, by_id[candidate.stakeholder_id], by_id[candidate.other_id])
-            )
+    for candidate in session.scalars(stmt):
+        view = _view(session, actor, candidate)
+        if view is None:
+            continue
+        sides = (view.left.stakeholder, view.right.stakeholder)
+        if candidate.status == CandidateStatus.pending and any(
+            s.status == StakeholderStatus.merged for s in sides
+        ):
+            continue  # one record was merged since; the next run pairs its survivor instead
+        out.append(view)
         if len(out) >= limit:
             break
     return out
@@ -309,3 +398,17 @@ def reject_candidate(
     candidate.reason = reason.strip()
     session.flush()
     return candidate
+
+
+def list_merges(
+    session: Session, actor: Principal, *, limit: int = 10
+) -> Sequence[StakeholderMerge]:
+    """The latest merges whose survivor the steward sees, newest first, undone ones included."""
+    permissions.require(actor, permissions.STAKEHOLDER_MERGE)
+    visible = gate.visible_stakeholders(select(Stakeholder.id), actor, include_merged=True)
+    return session.scalars(
+        select(StakeholderMerge)
+        .where(StakeholderMerge.survivor_id.in_(visible.scalar_subquery()))
+        .order_by(StakeholderMerge.id.desc())
+        .limit(limit)
+    ).all()
