@@ -56,6 +56,13 @@ def run_command(
     review: Annotated[
         float, typer.Option(help="queue pairs from this probability up to --auto-merge")
     ] = model.REVIEW_PROBABILITY,
+    em: Annotated[
+        bool,
+        typer.Option(
+            "--em",
+            help="re-learn m by EM from the master (sound only when it holds many duplicates)",
+        ),
+    ] = False,
 ) -> None:
     """Scan the stakeholder master for duplicates (persons with persons, organizations with
     organizations): records holding different NPIs or ORCIDs are never paired; the
@@ -70,5 +77,6 @@ def run_command(
             dry_run=dry_run,
             auto_merge=auto_merge,
             review=review,
+            em=em,
         )
     print_report(report)

@@ -17,6 +17,7 @@ from rapidfuzz.process import cpdist
 
 #: the columns a record frame carries (all text except `id`); `standardise` fills the derived ones
 RECORD_COLUMNS: tuple[str, ...] = (
+    "type",
     "first_name",
     "alt_first_name",
     "middle_name",
@@ -123,6 +124,7 @@ def standardise(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("street").cast(pl.String).map_elements(clean_street, return_dtype=pl.String),
         pl.col("zip5").cast(pl.String).map_elements(clean_zip5, return_dtype=pl.String),
         pl.col("state").cast(pl.String).str.strip_chars().str.to_uppercase(),
+        pl.col("type").cast(pl.String),
         pl.col("sex").cast(pl.String).str.strip_chars().str.to_uppercase(),
     )
     out = out.with_columns(
@@ -284,7 +286,10 @@ class Comparison:
     name: str
     levels: tuple[str, ...]
     compute: Callable[[Pairs], Levels]
-    #: the prior mean of m per level (EM's starting point and its Dirichlet prior)
+    #: the prior mean of m per level: EM's starting point and its Dirichlet prior, and the m
+    #: used as is where EM is not run (the master). The values are the EM estimates on NPPES
+    #: vs CMS Doctors and Clinicians (docs/matching.md), rounded: how often a true duplicate's
+    #: field disagrees is a property of how records are keyed in, and carries over
     m_prior: tuple[float, ...]
     #: the record columns it reads (a blocking rule on one of them leaves it out of its EM round)
     uses: tuple[str, ...] = ()
@@ -302,7 +307,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "last_name",
         ("exact", "other name on file", "Jaro-Winkler ≥ 0.94", "Jaro-Winkler ≥ 0.88", "other"),
         compare_last_name,
-        (0.90, 0.03, 0.03, 0.02, 0.02),
+        (0.99, 0.001, 0.003, 0.003, 0.003),
         uses=("last_name", "alt_last_name", "last_prefix"),
         term_frequency=True,
     ),
@@ -310,7 +315,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "first_name",
         ("exact", "other name on file", "initial or prefix", "Jaro-Winkler ≥ 0.88", "other"),
         compare_first_name,
-        (0.88, 0.02, 0.04, 0.03, 0.03),
+        (0.985, 0.001, 0.009, 0.002, 0.003),
         uses=("first_name", "alt_first_name", "first_initial"),
         term_frequency=True,
     ),
@@ -318,24 +323,28 @@ COMPARISONS: tuple[Comparison, ...] = (
         "middle_initial",
         ("same", "different"),
         compare_middle_initial,
-        (0.95, 0.05),
+        (0.99, 0.01),
         uses=("middle_name",),
     ),
-    Comparison("sex", ("same", "different"), _exact_comparison("sex"), (0.99, 0.01)),
+    Comparison("sex", ("same", "different"), _exact_comparison("sex"), (0.995, 0.005)),
+    # the stakeholder type (HCP, researcher, payer official; hospital, payer...): a record
+    # keyed in twice keeps its type far more often than two namesakes share one. Absent from
+    # both registry files (every row is a provider), so neutral there; m is our assumption
+    Comparison("type", ("same", "different"), _exact_comparison("type"), (0.95, 0.05)),
     Comparison(
-        "credentials", ("exact", "one shared", "other"), compare_credentials, (0.85, 0.1, 0.05)
+        "credentials", ("exact", "one shared", "other"), compare_credentials, (0.875, 0.035, 0.09)
     ),
     Comparison(
         "specialty",
         ("exact", "token set ≥ 0.8", "other"),
         compare_specialty,
-        (0.6, 0.2, 0.2),
+        (0.70, 0.025, 0.275),
     ),
     Comparison(
         "address",
         ("street and ZIP", "ZIP", "city and state", "state", "other"),
         compare_address,
-        (0.5, 0.15, 0.1, 0.15, 0.1),
+        (0.29, 0.11, 0.105, 0.39, 0.105),
         uses=("state", "city", "zip5", "street"),
     ),
 )
@@ -658,9 +667,12 @@ def fit_and_score(
     rules: Sequence[BlockingRule] = BLOCKING_RULES,
     random_pair_count: int = 200_000,
     seed: int = 20261123,
+    em: bool = True,
 ) -> Scored:
     """Standardise, block, compare, estimate u (random pairs) and m (EM), score every blocked
-    pair. With `right` None the frame is deduplicated against itself."""
+    pair. With `right` None the frame is deduplicated against itself. With `em` False, m is
+    the comparisons' documented `m_prior` (for data that may hold no duplicate at all, where
+    EM would fit noise) and only the match share is estimated."""
     mode: Mode = "dedupe" if right is None else "link"
     lf = standardise(left)
     rf = lf if right is None else standardise(right)
@@ -669,7 +681,10 @@ def fit_and_score(
     gamma = comparison_vectors(Pairs(lf, rf, i, j), comps)
     ri, rj = random_pairs(lf.height, rf.height, mode=mode, size=random_pair_count, seed=seed)
     u = estimate_u(comparison_vectors(Pairs(lf, rf, ri, rj), comps), comps)
-    m, traces = estimate_m(gamma, u, comps, by_rule=by_rule, rules=rules)
+    if em:
+        m, traces = estimate_m(gamma, u, comps, by_rule=by_rule, rules=rules)
+    else:
+        m, traces = [np.asarray(c.m_prior, dtype=np.float64) for c in comps], []
     lam = estimate_lambda(gamma, m, u)
     total = lf.height * rf.height if mode == "link" else lf.height * (lf.height - 1) // 2
     expected_matches = max(lam * len(gamma), 1.0)

@@ -85,6 +85,7 @@ def stakeholder_frame(session: Session, actor: Principal, kind: StakeholderKind)
     stmt = gate.visible_stakeholders(
         select(
             Stakeholder.id,
+            Stakeholder.type,
             Stakeholder.first_name,
             Stakeholder.middle_name,
             Stakeholder.last_name,
@@ -113,6 +114,7 @@ def stakeholder_frame(session: Session, actor: Principal, kind: StakeholderKind)
     return pl.DataFrame(
         {
             "id": [r.id for r in rows],
+            "type": [r.type.value for r in rows],
             "first_name": [r.first_name if is_person else None for r in rows],
             "middle_name": [r.middle_name if is_person else None for r in rows],
             # an organization's name is compared as a person's surname is
@@ -130,6 +132,7 @@ def stakeholder_frame(session: Session, actor: Principal, kind: StakeholderKind)
             **{
                 c: pl.String
                 for c in (
+                    "type",
                     "first_name",
                     "middle_name",
                     "last_name",
@@ -153,13 +156,19 @@ def run_matching(
     dry_run: bool = False,
     auto_merge: float = model.AUTO_MERGE_PROBABILITY,
     review: float = model.REVIEW_PROBABILITY,
+    em: bool = False,
 ) -> MatchRunReport:
     """Scan the master for duplicates, persons against persons and organizations against
     organizations. Deterministic first: two records holding an NPI (or an ORCID) hold
     different ones, by the unique constraint, and are never paired. Then the Fellegi-Sunter
     model: pairs at or above `auto_merge` are merged, those from `review` up go to the
     stewards' queue; a pair decided before (merged, rejected, or an undone merge) is left
-    alone. A dry run writes nothing."""
+    alone. A dry run writes nothing.
+
+    u comes from the master's own random pairs and name frequencies; m is the documented m
+    (learned by EM on NPPES vs CMS) unless `em` asks EM to re-learn it from the master, which
+    is only sound once the master holds many duplicates: on a master without any, EM calls
+    every pair of namesakes a match."""
     permissions.require(actor, permissions.STAKEHOLDER_MERGE)
     if not 0 < review <= auto_merge <= 1:
         raise InvalidInput("thresholds must satisfy 0 < review ≤ auto-merge ≤ 1", field="review")
@@ -173,7 +182,7 @@ def run_matching(
         report.scanned += frame.height
         if frame.height < 2:
             continue
-        scored = model.fit_and_score(frame)
+        scored = model.fit_and_score(frame, em=em)
         report.blocked_pairs += len(scored)
         report.parameters[kind.value] = scored.model.parameters()
         rows = np.where(scored.probability >= review)[0]
