@@ -142,36 +142,47 @@ def standardise(frame: pl.DataFrame) -> pl.DataFrame:
 # --- comparisons -------------------------------------------------------------------------
 
 
-def _values(frame: pl.DataFrame, column: str, index: Ints) -> list[str | None]:
-    values: list[str | None] = frame.get_column(column).gather(index).to_list()
-    return values
+def _values(frame: pl.DataFrame, column: str, index: Ints) -> pl.Series:
+    return frame.get_column(column).gather(index)
 
 
-def _present(a: Sequence[str | None], b: Sequence[str | None]) -> npt.NDArray[np.bool_]:
-    return np.array([x is not None and y is not None for x, y in zip(a, b, strict=True)])
+def _present(a: pl.Series, b: pl.Series) -> npt.NDArray[np.bool_]:
+    return np.asarray((a.is_not_null() & b.is_not_null()).to_numpy(), dtype=bool)
 
 
-def _equal(a: Sequence[str | None], b: Sequence[str | None]) -> npt.NDArray[np.bool_]:
-    return np.array([x is not None and x == y for x, y in zip(a, b, strict=True)])
+def _equal(a: pl.Series, b: pl.Series) -> npt.NDArray[np.bool_]:
+    return np.asarray((a == b).fill_null(False).to_numpy(), dtype=bool)
 
 
-def _similarity(
-    a: Sequence[str | None], b: Sequence[str | None], scorer: Callable[..., float]
-) -> Floats:
-    """Pairwise similarity in [0, 1] for aligned lists (0 where a side is missing)."""
-    left = [x or "" for x in a]
-    right = [y or "" for y in b]
-    if not left:
-        return np.zeros(0)
-    scores = np.asarray(cpdist(left, right, scorer=scorer, workers=1), dtype=np.float64)
-    return scores / 100.0 if scores.max(initial=0.0) > 1.0 else scores
+def _both(
+    a: pl.Series, b: pl.Series, expr: pl.Expr, *, missing: bool = False
+) -> npt.NDArray[np.bool_]:
+    """A boolean expression over columns `a` and `b` of the pairs; `missing` where null."""
+    frame = pl.DataFrame({"a": a, "b": b})
+    return np.asarray(frame.select(expr.fill_null(missing)).to_series().to_numpy(), dtype=bool)
 
 
-def _jaro_winkler(a: Sequence[str | None], b: Sequence[str | None]) -> Floats:
+def _similarity(a: pl.Series, b: pl.Series, scorer: Callable[..., float]) -> Floats:
+    """Pairwise similarity in [0, 1] for aligned columns (0 where a side is missing); the
+    library is only asked about the pairs where both sides have a value."""
+    out = np.zeros(len(a))
+    present = _present(a, b)
+    if not present.any():
+        return out
+    mask = pl.Series(present)
+    scores = np.asarray(
+        cpdist(a.filter(mask).to_list(), b.filter(mask).to_list(), scorer=scorer, workers=1),
+        dtype=np.float64,
+    )
+    out[present] = scores / 100.0 if scores.max(initial=0.0) > 1.0 else scores
+    return out
+
+
+def _jaro_winkler(a: pl.Series, b: pl.Series) -> Floats:
     return _similarity(a, b, JaroWinkler.normalized_similarity)
 
 
-def _token_set(a: Sequence[str | None], b: Sequence[str | None]) -> Floats:
+def _token_set(a: pl.Series, b: pl.Series) -> Floats:
     return _similarity(a, b, fuzz.token_set_ratio)
 
 
@@ -196,11 +207,14 @@ class Pairs:
     i: Ints
     j: Ints
 
-    def column(self, name: str) -> tuple[list[str | None], list[str | None]]:
+    def column(self, name: str) -> tuple[pl.Series, pl.Series]:
         return _values(self.left, name, self.i), _values(self.right, name, self.j)
 
     def __len__(self) -> int:
         return len(self.i)
+
+
+_A, _B = pl.col("a"), pl.col("b")
 
 
 def compare_last_name(p: Pairs) -> Levels:
@@ -218,20 +232,14 @@ def compare_first_name(p: Pairs) -> Levels:
     exact = _equal(a, b)
     other_name = _equal(alt_a, b) | _equal(a, alt_b)
     # one is the other's initial or its beginning (J / JOHN, CHRIS / CHRISTOPHER)
-    compatible = np.array(
-        [
-            x is not None and y is not None and (x.startswith(y) or y.startswith(x))
-            for x, y in zip(a, b, strict=True)
-        ]
-    )
+    compatible = _both(a, b, _A.str.starts_with(_B) | _B.str.starts_with(_A))
     jw = _jaro_winkler(a, b)
     return _by_thresholds(_present(a, b), [exact, other_name, compatible, jw >= 0.88])
 
 
 def compare_middle_initial(p: Pairs) -> Levels:
     a, b = p.column("middle_name")
-    a1 = [x[0] if x else None for x in a]
-    b1 = [y[0] if y else None for y in b]
+    a1, b1 = a.str.slice(0, 1), b.str.slice(0, 1)
     return _by_thresholds(_present(a1, b1), [_equal(a1, b1)])
 
 
@@ -246,12 +254,7 @@ def _exact_comparison(column: str) -> Callable[[Pairs], Levels]:
 
 def compare_credentials(p: Pairs) -> Levels:
     a, b = p.column("credentials")
-    shared = np.array(
-        [
-            x is not None and y is not None and bool(set(x.split()) & set(y.split()))
-            for x, y in zip(a, b, strict=True)
-        ]
-    )
+    shared = _both(a, b, _A.str.split(" ").list.set_intersection(_B.str.split(" ")).list.len() > 0)
     return _by_thresholds(_present(a, b), [_equal(a, b), shared])
 
 
@@ -270,7 +273,17 @@ def compare_address(p: Pairs) -> Levels:
     city_a, city_b = p.column("city")
     state_a, state_b = p.column("state")
     same_zip = _equal(zip_a, zip_b)
-    same_street = _token_set(street_a, street_b) >= 0.9
+    # token sets forgive word order and a missing suite, not another house number
+    number = r"^(\d\S*)"
+    same_number = _both(
+        street_a,
+        street_b,
+        _A.str.extract(number).eq_missing(_B.str.extract(number))
+        | _A.str.extract(number).is_null()
+        | _B.str.extract(number).is_null(),
+        missing=True,
+    )
+    same_street = (_token_set(street_a, street_b) >= 0.9) & same_number
     same_city = _equal(city_a, city_b) | (_jaro_winkler(city_a, city_b) >= 0.9)
     same_state = _equal(state_a, state_b)
     return _by_thresholds(
@@ -679,14 +692,16 @@ def fit_and_score(
     comps = tuple(comparisons)
     i, j, by_rule = block(lf, rf, mode=mode, rules=rules)
     gamma = comparison_vectors(Pairs(lf, rf, i, j), comps)
-    ri, rj = random_pairs(lf.height, rf.height, mode=mode, size=random_pair_count, seed=seed)
+    total = lf.height * rf.height if mode == "link" else lf.height * (lf.height - 1) // 2
+    # a small master has fewer distinct pairs than the sample would draw
+    size = min(random_pair_count, max(total, 1_000))
+    ri, rj = random_pairs(lf.height, rf.height, mode=mode, size=size, seed=seed)
     u = estimate_u(comparison_vectors(Pairs(lf, rf, ri, rj), comps), comps)
     if em:
         m, traces = estimate_m(gamma, u, comps, by_rule=by_rule, rules=rules)
     else:
         m, traces = [np.asarray(c.m_prior, dtype=np.float64) for c in comps], []
     lam = estimate_lambda(gamma, m, u)
-    total = lf.height * rf.height if mode == "link" else lf.height * (lf.height - 1) // 2
     expected_matches = max(lam * len(gamma), 1.0)
     prior = min(expected_matches / max(total, 1), 0.5)
     model = Model(comps, m, u, prior, traces)
@@ -724,7 +739,7 @@ def term_frequency_u(
             )
         )
         exact = np.where(gamma[:, k] == 0)[0]
-        left_values = _values(pairs.left, column, pairs.i[exact])
+        left_values = _values(pairs.left, column, pairs.i[exact]).to_list()
         out[exact, k] = [share.get(v or "", 1.0 / values.len()) for v in left_values]
     return out
 
