@@ -18,11 +18,15 @@ from accord.web.render import flash, render
 
 router = APIRouter(include_in_schema=False)
 
+#: pairs shown at once, most probable first; the API lists them all
+PAGE_SIZE = 20
+
 
 def duplicates_context(session: Session, principal: Principal) -> dict[str, Any]:
     """What the "Possible duplicates" card shows: the queue and the latest merges."""
     return {
-        "duplicates": matching_service.list_candidates(session, principal, limit=50),
+        "duplicates": matching_service.list_candidates(session, principal, limit=PAGE_SIZE),
+        "pending_count": matching_service.count_pending(session, principal),
         "merges": matching_service.list_merges(session, principal, limit=10),
     }
 

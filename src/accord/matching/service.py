@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.access import gate, permissions
@@ -37,6 +37,7 @@ from accord.user.models import Function, Role
 __all__ = [
     "CandidateView",
     "MatchRunReport",
+    "count_pending",
     "get_candidate",
     "list_candidates",
     "list_merges",
@@ -421,3 +422,22 @@ def list_merges(
         .order_by(StakeholderMerge.id.desc())
         .limit(limit)
     ).all()
+
+
+def count_pending(session: Session, actor: Principal) -> int:
+    """How many pairs wait for a decision among those the steward sees (both records active
+    and in their territories)."""
+    permissions.require(actor, permissions.STAKEHOLDER_MERGE)
+    visible = gate.visible_stakeholders(select(Stakeholder.id), actor).scalar_subquery()
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(MatchCandidate)
+            .where(
+                MatchCandidate.status == CandidateStatus.pending,
+                MatchCandidate.stakeholder_id.in_(visible),
+                MatchCandidate.other_id.in_(visible),
+            )
+        )
+        or 0
+    )
