@@ -34,12 +34,12 @@ class TestNppesAgainstCms:
     def test_auto_merge_threshold_reaches_the_targets(self, linked: evaluation.Evaluation) -> None:
         figures = linked.at(model.AUTO_MERGE_PROBABILITY)
         assert figures.precision >= 0.999
-        assert figures.recall >= 0.96
+        assert figures.recall >= 0.965  # measured 0.9666 (4,833 of 5,000)
 
     def test_review_threshold_finds_nearly_all(self, linked: evaluation.Evaluation) -> None:
         figures = linked.at(model.REVIEW_PROBABILITY)
         assert figures.precision >= 0.999
-        assert figures.recall >= 0.995
+        assert figures.recall >= 0.997  # measured 0.9980 (4,990 of 5,000)
 
     def test_the_bands_split_the_linked_records(self, linked: evaluation.Evaluation) -> None:
         bands = linked.band_counts(model.AUTO_MERGE_PROBABILITY, model.REVIEW_PROBABILITY)
