@@ -11,7 +11,15 @@ import sqlalchemy
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
-from benchmarks import SIZES, audit_trail, bench_database, generate, nppes_import, stakeholder_view
+from benchmarks import (
+    SIZES,
+    audit_trail,
+    bench_database,
+    generate,
+    matching,
+    nppes_import,
+    stakeholder_view,
+)
 
 
 def _sibling(url: str | None, suffix: str) -> str | None:
@@ -46,10 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["audit", "engagement", "nppes"],
+        choices=["audit", "engagement", "nppes", "matching"],
         default=None,
-        help="run one group: the audit trail, the generator with the stakeholder view, "
-        "list and search on the data it loads, or the NPPES import (default: all)",
+        help="run one group: the audit trail; the generator with the stakeholder view, "
+        "list and search on the data it loads; the NPPES import; or the matcher on NPPES vs "
+        "CMS (default: all)",
     )
     parser.add_argument(
         "--rows",
@@ -90,6 +99,10 @@ def main(argv: list[str] | None = None) -> None:
             console.rule("NPPES import beside a raw COPY of the same file")
             console.print(f"database: {bench.description}")
             nppes_import.run(bench, args.size, console, rows=args.rows)
+    if args.only in (None, "matching"):
+        console.print()
+        console.rule("matching: NPPES vs CMS Doctors and Clinicians (size-independent)")
+        matching.run(console)
     console.print()
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 

@@ -26,6 +26,8 @@ from accord.interaction import api as interaction_api
 from accord.jobs.catalog import import_all_jobs
 from accord.jobs.dispatch import configure_broker
 from accord.logs import configure_logging
+from accord.matching import api as matching_api
+from accord.matching import pages as matching_pages
 from accord.payment import api as payment_api
 from accord.policy import api as policy_api
 from accord.policy import pages as policy_pages
@@ -52,6 +54,7 @@ API_ROUTERS = (
     importer_api.router,
     payment_api.router,
     change_request_api.router,
+    matching_api.router,
 )
 PAGE_ROUTERS = (
     user_pages.router,
@@ -61,6 +64,7 @@ PAGE_ROUTERS = (
     audit_pages.router,
     change_request_pages.router,
     importer_pages.router,
+    matching_pages.router,
 )
 
 DESCRIPTION = """

@@ -270,6 +270,7 @@ def demo(
             f"generated the demo data: {report.rows.get('stakeholder', 0):,} stakeholders, "
             f"{report.rows.get('interaction', 0):,} interactions (size S, seed {DEMO_SEED})"
         )
+        _seed_duplicates(database)
     table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
     table.add_column("username", style="bold")
     table.add_column("function")
@@ -293,6 +294,21 @@ def demo(
     )
     console.print(f"Accord is at [bold]http://{host}:{port}[/]  (Ctrl+C stops it)")
     _serve(demo_settings, host, port)
+
+
+def _seed_duplicates(database: Database) -> None:
+    """Key in a few HCPs twice, as a CRM's users do, and run the matcher over the master so
+    that the stewardship page shows its merges and its queue."""
+    from accord.demo.duplicates import seed_near_duplicates
+    from accord.matching import service as matching_service
+
+    with cli_unit(database) as session:
+        pairs = seed_near_duplicates(session, DEMO_SEED)
+        found = matching_service.run_matching(session, matching_service.steward_principal())
+    console.print(
+        f"keyed in {len(pairs)} HCPs a second time; the matcher merged "
+        f"{len(found.auto_merged)} pairs and queued {len(found.queued)} for the data stewards"
+    )
 
 
 def _generate_demo_data(
@@ -572,6 +588,11 @@ import_app.command("fhir")(fhir_cli.import_command)
 export_app = typer.Typer(help="Exports of master data.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 export_app.command("fhir")(fhir_cli.export_command)
+
+# duplicate search and merging live with their domain too
+from accord.matching.cli import match_app  # noqa: E402
+
+app.add_typer(match_app, name="match")
 
 
 def main() -> None:

@@ -44,6 +44,15 @@ class NotFound(AppError):
     title = "Not found"
 
 
+class MergedAway(NotFound):
+    """A stakeholder record merged into another: gone as itself, with a pointer to the
+    survivor (`merged_into`) for those who may see the survivor."""
+
+    def __init__(self, message: str, *, merged_into: int) -> None:
+        super().__init__(message)
+        self.merged_into = merged_into
+
+
 class Conflict(AppError):
     status = 409
     title = "Conflict"

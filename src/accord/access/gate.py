@@ -13,30 +13,57 @@ from accord.access.firewall import CATEGORIES, Level, SectionDecision
 from accord.access.principal import Principal
 from accord.access.scope import in_territories
 from accord.audit import trail
-from accord.errors import NotFound
+from accord.errors import MergedAway, NotFound
 from accord.policy import service as policy_service
 from accord.product.models import LifecycleStage, Product
-from accord.stakeholder.models import Stakeholder, StakeholderProduct
+from accord.stakeholder.models import Stakeholder, StakeholderProduct, StakeholderStatus
 from accord.user.models import Function, Role
 
 Ts = TypeVarTuple("Ts")
 
 
-def visible_stakeholders(stmt: Select[*Ts], principal: Principal) -> Select[*Ts]:
+def visible_stakeholders(
+    stmt: Select[*Ts], principal: Principal, *, include_merged: bool = False
+) -> Select[*Ts]:
     """Restrict a query that selects from `stakeholder` to the principal's territories.
-    A stakeholder in no territory is seen only by those who see every territory."""
-    return stmt.where(in_territories(principal, Stakeholder.territory_id))
+    A stakeholder in no territory is seen only by those who see every territory. A record
+    merged into another is hidden from every list, search and view (its survivor stands for
+    it); only the stewards' merge history asks for it."""
+    stmt = stmt.where(in_territories(principal, Stakeholder.territory_id))
+    if not include_merged:
+        stmt = stmt.where(Stakeholder.status != StakeholderStatus.merged)
+    return stmt
 
 
 def get_visible_stakeholder(
-    session: Session, principal: Principal, stakeholder_id: int
+    session: Session, principal: Principal, stakeholder_id: int, *, include_merged: bool = False
 ) -> Stakeholder:
-    """The stakeholder, or 404 exactly as if it did not exist when out of scope."""
+    """The stakeholder, or 404 exactly as if it did not exist when out of scope. A merged
+    record answers 404 naming its survivor when the principal may see the survivor, else a
+    plain 404."""
     stmt = visible_stakeholders(
-        select(Stakeholder).where(Stakeholder.id == stakeholder_id), principal
+        select(Stakeholder).where(Stakeholder.id == stakeholder_id),
+        principal,
+        include_merged=True,
     )
     stakeholder = session.scalars(stmt).one_or_none()
     if stakeholder is None:
+        raise NotFound(f"no stakeholder {stakeholder_id}")
+    if stakeholder.status == StakeholderStatus.merged and not include_merged:
+        survivor_id = stakeholder.merged_into_id
+        survivor_visible = (
+            survivor_id is not None
+            and session.scalars(
+                visible_stakeholders(
+                    select(Stakeholder.id).where(Stakeholder.id == survivor_id), principal
+                )
+            ).first()
+        )
+        if survivor_id is not None and survivor_visible:
+            raise MergedAway(
+                f"stakeholder {stakeholder_id} was merged into stakeholder {survivor_id}",
+                merged_into=survivor_id,
+            )
         raise NotFound(f"no stakeholder {stakeholder_id}")
     return stakeholder
 

@@ -20,6 +20,7 @@ REQUEST_RECEIVE = "request:receive"
 IMPORT_RUN = "import:run"
 PAYMENTS_REPORT = "payments:report"
 CHANGE_DECIDE = "change_request:decide"
+STAKEHOLDER_MERGE = "stakeholder:merge"
 
 #: the functions that engage stakeholders (meet them, write to them, hear their requests)
 ENGAGING_FUNCTIONS = frozenset(
@@ -47,6 +48,8 @@ PERMISSIONS: dict[str, str] = {
     "in full; field teams see a stakeholder's totals per year on its page",
     CHANGE_DECIDE: "administrators (the data stewards) approve or reject data change "
     "requests, with a reason",
+    STAKEHOLDER_MERGE: "administrators (the data stewards, who decide change requests) merge "
+    "duplicate stakeholders, reject possible duplicates and undo merges, with a reason",
     IMPORT_RUN: "administrators (the data stewards) run imports and read their jobs and "
     "row-level error reports",
     REQUEST_RECEIVE: "the engaging functions pass on a stakeholder's request; who answers it "
@@ -98,6 +101,12 @@ def check(principal: Principal, permission: str) -> Decision:
         if principal.function == Function.admin or principal.role == Role.admin:
             return Decision(True, "data stewards decide change requests")
         return Decision(False, "only data stewards (administrators) decide change requests")
+    if permission == STAKEHOLDER_MERGE:
+        if principal.function == Function.admin or principal.role == Role.admin:
+            return Decision(True, "data stewards merge duplicate stakeholders")
+        return Decision(
+            False, "only data stewards (administrators) merge stakeholders or decide duplicates"
+        )
     if permission == IMPORT_RUN:
         if principal.function == Function.admin or principal.role == Role.admin:
             return Decision(True, "administrators run imports")

@@ -1,4 +1,4 @@
-"""The data stewards' page: change requests to decide and the latest import jobs."""
+"""The data stewards' page: change requests to decide, possible duplicates, import jobs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from accord.access.deps import CurrentPrincipal, SessionDep
 from accord.change_request import service as change_service
 from accord.errors import InvalidInput
 from accord.importer import service as import_service
+from accord.matching import pages as matching_pages
 from accord.policy.pages import FormData
 from accord.web.render import flash, render
 
@@ -20,6 +21,11 @@ router = APIRouter(include_in_schema=False)
 def stewardship(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     """Pending change requests with their decision forms, and the import jobs."""
     permissions.require(principal, permissions.CHANGE_DECIDE)
+    duplicates = (
+        matching_pages.duplicates_context(session, principal)
+        if permissions.has(principal, permissions.STAKEHOLDER_MERGE)
+        else {}
+    )
     return render(
         request,
         "change_request/index.html",
@@ -27,6 +33,7 @@ def stewardship(request: Request, session: SessionDep, principal: CurrentPrincip
         page_title="Data stewardship",
         pending=change_service.list_requests(session, principal),
         jobs=import_service.list_jobs(session, principal, limit=20),
+        **duplicates,
     )
 
 

@@ -8,6 +8,7 @@ from accord.engagement import models as engagement_models
 from accord.importer import models as importer_models
 from accord.insight import models as insight_models
 from accord.interaction import models as interaction_models
+from accord.matching import models as matching_models
 from accord.payment import models as payment_models
 from accord.policy import models as policy_models
 from accord.product import models as product_models
@@ -25,6 +26,7 @@ __all__ = [
     "importer_models",
     "insight_models",
     "interaction_models",
+    "matching_models",
     "payment_models",
     "policy_models",
     "product_models",

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from accord.errors import AppError, Unauthorized
+from accord.errors import AppError, MergedAway, Unauthorized
 
 log = logging.getLogger("accord.errors")
 
@@ -74,7 +74,9 @@ async def app_error(request: Request, exc: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    extra = {"field": exc.field} if exc.field else None
+    extra: dict[str, Any] | None = {"field": exc.field} if exc.field else None
+    if isinstance(exc, MergedAway):
+        extra = {**(extra or {}), "merged_into": exc.merged_into}
     return problem(request, exc.status, exc.message, title=exc.title, extra=extra, headers=headers)
 
 

@@ -24,7 +24,12 @@ from sqlalchemy.orm import Session
 from accord.audit import trail
 from accord.importer.service import WIDTH, BadFile, Run, csv_rows
 from accord.payment.models import Payment, PaymentKind
-from accord.stakeholder.models import Stakeholder, StakeholderIdentifier, StakeholderKind
+from accord.stakeholder.models import (
+    Stakeholder,
+    StakeholderIdentifier,
+    StakeholderKind,
+    StakeholderStatus,
+)
 
 BATCH = 2_000
 AMOUNT = "Total_Amount_of_Payment_USDollars"
@@ -160,6 +165,8 @@ class Matcher:
             found = self.session.scalars(
                 select(Stakeholder.id).where(
                     Stakeholder.kind == StakeholderKind.person,
+                    # a record merged into another shares its survivor's name
+                    Stakeholder.status != StakeholderStatus.merged,
                     func.lower(Stakeholder.last_name) == key[1],
                     func.lower(Stakeholder.first_name) == key[0],
                     func.lower(Stakeholder.city) == key[2],

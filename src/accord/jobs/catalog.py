@@ -2,7 +2,7 @@
 
 import importlib
 
-JOB_MODULES = ("accord.audit.jobs", "accord.importer.jobs")
+JOB_MODULES = ("accord.audit.jobs", "accord.importer.jobs", "accord.matching.jobs")
 
 
 def import_all_jobs() -> None:

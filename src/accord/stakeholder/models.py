@@ -60,6 +60,8 @@ class Tier(enum.StrEnum):
 class StakeholderStatus(enum.StrEnum):
     active = "active"
     inactive = "inactive"
+    #: merged into another record (merged_into_id): hidden from lists, search and views
+    merged = "merged"
 
 
 class Specialty(Base):
@@ -121,6 +123,10 @@ class Stakeholder(Audited, Timestamped, Base):
     #: creation; see docs/importing.md); None for stakeholders created one by one
     import_job_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_job.id", ondelete="SET NULL")
+    )
+    #: the survivor this record was merged into (status `merged`); kept so a merge can be undone
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder.id", ondelete="SET NULL")
     )
 
 

@@ -1,0 +1,1 @@
+"""Matching and merging of duplicate stakeholders (Fellegi-Sunter record linkage)."""
