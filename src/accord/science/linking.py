@@ -319,7 +319,7 @@ class Linker:
                             )
                         ),
                     )
-                ).tuples()
+                ).all()
             )
         if not found:
             return
@@ -414,7 +414,8 @@ class Linker:
         self.session.flush()
         self.orcids[person.orcid] = stakeholder.id
         self.created += 1
-        self.linked[ORCID] = self.linked.get(ORCID, 0) + 1
+        # the name candidates loaded so far are stale now; load them again when next needed
+        self.by_last_name.pop(normalise(person.last_name), None)
         return Link(stakeholder.id, ORCID, 1.0)
 
     def link_site(self, facility: str | None, city: str | None, state: str | None) -> Link:

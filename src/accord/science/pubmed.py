@@ -181,9 +181,9 @@ def parse_article(run: Run, number: int, element: Element) -> Article | None:
     return Article(number, pmid, values, _authors(article))
 
 
-def read_articles(run: Run, path: Path) -> Iterator[Article]:
-    """The file's articles in order, one element in memory at a time. A file that is not
-    XML, or whose root is not PubmedArticleSet, stops with BadFile before anything is read."""
+def _elements(path: Path) -> Iterator[Element]:
+    """The file's PubmedArticle and PubmedBookArticle elements in order, one in memory at a
+    time. A file that is not XML, or whose root is not PubmedArticleSet, stops with BadFile."""
     number = 0
     root: Element | None = None
     try:
@@ -197,19 +197,9 @@ def read_articles(run: Run, path: Path) -> Iterator[Article]:
                     )
                 root = element
                 continue
-            if event != "end":
-                continue
-            if element.tag == "PubmedArticle":
+            if event == "end" and element.tag in ("PubmedArticle", "PubmedBookArticle"):
                 number += 1
-                run.job.read += 1
-                record = parse_article(run, number, element)
-                root.clear()
-                if record is not None:
-                    yield record
-            elif element.tag == "PubmedBookArticle":
-                number += 1
-                run.job.read += 1
-                run.reject(number, "PubmedBookArticle", None, "book chapters are not imported")
+                yield element
                 root.clear()
     except ParseError as error:
         raise BadFile(
@@ -220,6 +210,28 @@ def read_articles(run: Run, path: Path) -> Iterator[Article]:
         raise BadFile(f"{path.name} uses forbidden XML constructs: {error}", field="file") from None
     if root is None:
         raise BadFile(f"{path.name} is empty", field="file")
+
+
+def read_articles(run: Run, path: Path) -> Iterator[Article]:
+    """The file's articles in order, streamed; book chapters and articles without a PMID are
+    rejected alone."""
+    for number, element in enumerate(_elements(path), 1):
+        run.job.read += 1
+        if element.tag == "PubmedBookArticle":
+            run.reject(number, "PubmedBookArticle", None, "book chapters are not imported")
+            continue
+        record = parse_article(run, number, element)
+        if record is not None:
+            yield record
+
+
+def _people_with_orcid(path: Path) -> Iterator[Person]:
+    for element in _elements(path):
+        citation = element.find("MedlineCitation")
+        for author in _authors(citation.find("Article") if citation is not None else None):
+            person = author.person()
+            if person is not None and person.orcid:
+                yield person
 
 
 def _author_row(publication_id: int, author: Author, link: Link) -> dict[str, Any]:
@@ -255,11 +267,21 @@ class Importer:
             if person is None:
                 links.append(Link())
                 continue
-            link = self.linker.link(person)
-            if link.stakeholder_id is None and self.create_researchers and person.orcid:
-                link = self.linker.create_researcher(person, source=SOURCE)
-            links.append(link)
+            links.append(self.linker.link(person))
         return links
+
+    def create_researchers_first(self, path: Path) -> None:
+        """A first pass over the file creates the researchers for ORCIDs nobody holds, so
+        that every author is then linked against the same master, whatever their order in the
+        file (and a re-import finds exactly what the first import did)."""
+        pending: dict[str, Person] = {}
+        for person in _people_with_orcid(path):
+            assert person.orcid is not None
+            pending.setdefault(person.orcid, person)
+        self.linker.prepare(pending.values())
+        for orcid, person in pending.items():
+            if orcid not in self.linker.orcids:
+                self.linker.create_researcher(person, source=SOURCE)
 
     def apply(self, batch: list[Article]) -> None:
         session = self.run.session
@@ -330,6 +352,8 @@ def import_pubmed(run: Run, path: Path, *, create_researchers: bool = False) -> 
     importer = Importer(run, create_researchers)
     batch: list[Article] = []
     with trail.reason(run.session, f"PubMed import of {path.name} (job {run.job.id})"):
+        if create_researchers:
+            importer.create_researchers_first(path)
         for article in read_articles(run, path):
             batch.append(article)
             if len(batch) >= BATCH:

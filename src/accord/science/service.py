@@ -93,20 +93,20 @@ def _trial_roles(session: Session, stakeholder_id: int) -> list[dict[str, Any]]:
         select(ClinicalTrial, TrialOfficial.role)
         .join(TrialOfficial, TrialOfficial.trial_id == ClinicalTrial.id)
         .where(TrialOfficial.stakeholder_id == stakeholder_id)
-    ).tuples():
+    ).all():
         roles.append((trial, role or "OFFICIAL", None))
     for trial, role, site in session.execute(
         select(ClinicalTrial, TrialSiteInvestigator.role, TrialSite)
         .join(TrialSiteInvestigator, TrialSiteInvestigator.trial_id == ClinicalTrial.id)
         .join(TrialSite, TrialSite.id == TrialSiteInvestigator.site_id)
         .where(TrialSiteInvestigator.stakeholder_id == stakeholder_id)
-    ).tuples():
+    ).all():
         roles.append((trial, role or "SITE_INVESTIGATOR", site))
     for trial, site in session.execute(
         select(ClinicalTrial, TrialSite)
         .join(TrialSite, TrialSite.trial_id == ClinicalTrial.id)
         .where(TrialSite.organization_id == stakeholder_id)
-    ).tuples():
+    ).all():
         roles.append((trial, "SITE", site))
     roles.sort(key=lambda r: (r[0].start_date or date.min, r[0].nct_id), reverse=True)
     return [
@@ -157,7 +157,7 @@ def _publications(
             "author_position": position,
             "publication_types": list(p.publication_types or []),
         }
-        for p, position in session.execute(stmt).tuples()
+        for p, position in session.execute(stmt).all()
     ]
 
 
