@@ -38,7 +38,8 @@ ROLES_LISTED = 50
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
+        # shallow: json.dumps comes back here for the dataclasses inside
+        return vars(value)
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
