@@ -174,7 +174,8 @@ class TestLegacyXml:
         }
         assert session.scalar(select(func.count(func.distinct(TrialSite.facility))).where(on_match))
         states = session.scalars(select(TrialSite.state).where(on_match)).all()
-        assert len(set(states) - {None}) == 51 and states.count(None) == 4
+        assert len(set(states) - {None}) == 51
+        assert states.count(None) == 4
         people = TrialSiteInvestigator.trial_id == match.id
         assert grouped(session, TrialSiteInvestigator.role, people) == {
             "PRINCIPAL_INVESTIGATOR": 1_113

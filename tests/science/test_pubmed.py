@@ -211,7 +211,8 @@ class TestBadFiles:
             run_pubmed(session, path)
         assert "articles.xml is not well-formed XML" in caught.value.message
         job = session.scalars(select(ImportJob).order_by(ImportJob.id.desc())).first()
-        assert job is not None and job.status == ImportStatus.failed
+        assert job is not None
+        assert job.status == ImportStatus.failed
         assert session.scalar(select(func.count()).select_from(Publication)) == 0
 
     def test_another_root_element_is_refused(
@@ -237,10 +238,13 @@ class TestBadFiles:
         path = tmp_path / "truncated.xml"
         path.write_bytes((pubmed_dir / SUBSET).read_bytes()[:1_000_000])
         seen: list[str] = []
-        with import_service.run_job(session, kind="pubmed", path=path, dry_run=True) as run:
-            with pytest.raises(import_service.BadFile):
-                for article in read_articles(run, path):
-                    seen.append(article.pmid)
+
+        def read_all() -> None:
+            with import_service.run_job(session, kind="pubmed", path=path, dry_run=True) as run:
+                seen.extend(article.pmid for article in read_articles(run, path))
+
+        with pytest.raises(import_service.BadFile):
+            read_all()
         # the articles before the break were handed over before the file was read to its end
         assert len(seen) > 50
         assert seen[0] == "31981024"

@@ -80,7 +80,8 @@ class TestResearchInvolvementSection:
         assert body is not None
         assert body["visibility"] == "summary"
         assert body["is_investigator"] is True
-        assert "trial_roles" not in body and "trials" not in body
+        assert "trial_roles" not in body
+        assert "trials" not in body
         assert MATCH not in json.dumps(body)
 
     def test_market_access_does_not_see_the_section(
@@ -98,7 +99,8 @@ class TestResearchInvolvementSection:
         self, session: Session, persona: Callable[[str], Principal], sequist: Stakeholder
     ) -> None:
         body = section(session, persona("compliance"), sequist.id)
-        assert body is not None and body["visibility"] == "full"
+        assert body is not None
+        assert body["visibility"] == "full"
         reads = session.scalars(
             select(AuditEntry.field).where(
                 AuditEntry.action == "read", AuditEntry.entity_id == str(sequist.id)
@@ -152,7 +154,8 @@ class TestReadApi:
         )
         assert response.status_code == 200, response.text
         items = response.json()["items"]
-        assert len(items) == 3 and {i["nct_id"] for i in items} == {MATCH}
+        assert len(items) == 3
+        assert {i["nct_id"] for i in items} == {MATCH}
 
     def test_publications_for_research(
         self,
