@@ -33,6 +33,7 @@ from accord.policy import api as policy_api
 from accord.policy import pages as policy_pages
 from accord.product import api as product_api
 from accord.request import api as request_api
+from accord.science import api as science_api
 from accord.stakeholder import api as stakeholder_api
 from accord.stakeholder import pages as stakeholder_pages
 from accord.user import api as user_api
@@ -53,6 +54,7 @@ API_ROUTERS = (
     insight_api.router,
     importer_api.router,
     payment_api.router,
+    science_api.router,
     change_request_api.router,
     matching_api.router,
 )

@@ -6,7 +6,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from accord.user.models import Function, Role
 if TYPE_CHECKING:
     from accord.demo.generator import Size
     from accord.demo.generator.load import Report
+    from accord.importer.service import Run
 
 #: the seed of the data `accord demo` loads
 DEMO_SEED = 42
@@ -438,7 +439,12 @@ def worker(
     os.execvp(args[0], args)  # noqa: S606 - replaces this process with Dramatiq's
 
 
-def _run_import(kind: str, path: Path, dry_run: bool) -> None:
+def _run_import(
+    kind: str,
+    path: Path,
+    dry_run: bool,
+    runner: Callable[[Run, Path], None] | None = None,
+) -> None:
     """One import as one unit of work: the job, its rows and its errors; a bad file keeps the
     failed job and nothing else (exit 2). The kind's function comes from the registry the
     uploads use too (accord.importer.kinds)."""
@@ -477,13 +483,15 @@ def _run_import(kind: str, path: Path, dry_run: bool) -> None:
             with import_service.run_job(
                 session, kind=chosen.name, path=path, dry_run=dry_run, report=report
             ) as run:
-                chosen.run(run, path)
+                (runner or chosen.run)(run, path)
             job = run.job
     verb = "would change" if dry_run else "imported"
     console.print(
         f"job {job.id}: {verb} {job.source_name}: read {job.read:,}, created {job.created:,}, "
         f"updated {job.updated:,}, unchanged {job.unchanged:,}, rejected {job.rejected:,}"
     )
+    if job.message:
+        console.print(job.message)
     if job.rejected:
         console.print(f"row errors: accord import errors {job.id}")
 
@@ -526,6 +534,55 @@ def import_nucc_command(
 ) -> None:
     """Load the NUCC provider taxonomy code set (the specialties)."""
     _run_import("nucc", file, dry_run)
+
+
+@import_app.command("pubmed")
+def import_pubmed_command(
+    file: Annotated[Path, typer.Argument(help="a PubMed / MEDLINE XML file (PubmedArticleSet)")],
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+    create_researchers: Annotated[
+        bool,
+        typer.Option(help="create a researcher stakeholder for each unlinked author with an ORCID"),
+    ] = False,
+) -> None:
+    """Import PubMed articles with their authors, linked to stakeholders (ORCID first, then
+    name + affiliation + place)."""
+    from functools import partial
+
+    from accord.science.pubmed import import_pubmed
+
+    _run_import(
+        "pubmed", file, dry_run, partial(import_pubmed, create_researchers=create_researchers)
+    )
+
+
+@import_app.command("clinicaltrials")
+def import_clinicaltrials_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="a ClinicalTrials.gov API v2 JSON study, page, array or NDJSON, a legacy XML "
+            "study, or a folder of them"
+        ),
+    ],
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+    create_researchers: Annotated[
+        bool,
+        typer.Option(help="create a researcher stakeholder for each unlinked person with an ORCID"),
+    ] = False,
+) -> None:
+    """Import trials with their officials, sites and site investigators, linked to
+    stakeholders (people by name + affiliation + place, sites by name + city + state)."""
+    from functools import partial
+
+    from accord.science.clinicaltrials import import_clinicaltrials
+
+    _run_import(
+        "clinicaltrials",
+        path,
+        dry_run,
+        partial(import_clinicaltrials, create_researchers=create_researchers),
+    )
 
 
 @import_app.command("jobs")

@@ -42,6 +42,7 @@ from accord.payment.models import Payment, PaymentKind
 from accord.policy import service as policy_service
 from accord.product.models import LifecycleStage, Product
 from accord.request.models import Request, RequestKind, RequestStatus
+from accord.science.models import ClinicalTrial, TrialSite, TrialSiteInvestigator
 from accord.stakeholder import service as stakeholder_service
 from accord.stakeholder import view as stakeholder_view
 from accord.stakeholder.models import Affiliation, StakeholderProduct
@@ -63,9 +64,10 @@ TEXT_PROBES = (
     "requests_content",
     "insights",
     "payments",
+    "research_involvement",
 )
-#: categories whose sections the view builds today (plans, payments, network and
-#: research_involvement arrive with later capabilities and are never present yet)
+#: categories whose sections the view builds today (plans and network arrive with later
+#: capabilities and are never present yet)
 BUILT = (
     "identity",
     "contact",
@@ -80,6 +82,7 @@ BUILT = (
     "requests_content",
     "insights",
     "payments",
+    "research_involvement",
 )
 #: the categories each list-shaped path carries, and at which level the probe shows
 EXPORT_PROBES = {"contact": Level.full}
@@ -231,6 +234,32 @@ def plant(session: Session) -> Planted:
                 amount_cents=12_345,
                 paid_on=date(2025, 3, 1),
                 nature=probe("payments", stage),
+            )
+        )
+        session.flush()
+        trial = ClinicalTrial(
+            nct_id=f"NCT0000000{STAGES.index(stage)}",
+            title=probe("research_involvement", stage),
+            phase="PHASE3",
+            status="RECRUITING",
+            source_format="legacy_xml",
+            fingerprint="probe",
+        )
+        session.add(trial)
+        session.flush()
+        site = TrialSite(trial_id=trial.id, position=1, facility="Probe Site", city="Boston")
+        session.add(site)
+        session.flush()
+        session.add(
+            TrialSiteInvestigator(
+                site_id=site.id,
+                trial_id=trial.id,
+                position=1,
+                name="Probe Investigator",
+                role="PRINCIPAL_INVESTIGATOR",
+                stakeholder_id=s.id,
+                linked_by="orcid",
+                link_score=1.0,
             )
         )
         session.flush()

@@ -13,6 +13,7 @@ from accord.payment import models as payment_models
 from accord.policy import models as policy_models
 from accord.product import models as product_models
 from accord.request import models as request_models
+from accord.science import models as science_models
 from accord.stakeholder import models as stakeholder_models
 from accord.territory import models as territory_models
 from accord.user import models as user_models
@@ -31,6 +32,7 @@ __all__ = [
     "policy_models",
     "product_models",
     "request_models",
+    "science_models",
     "stakeholder_models",
     "territory_models",
     "user_models",

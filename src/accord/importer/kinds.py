@@ -19,6 +19,8 @@ from accord.importer.nppes import import_nppes
 from accord.importer.nucc import import_nucc
 from accord.importer.open_payments import import_open_payments
 from accord.importer.service import Run
+from accord.science.clinicaltrials import import_clinicaltrials
+from accord.science.pubmed import import_pubmed
 
 Importer = Callable[[Run, Path], object]
 
@@ -50,6 +52,14 @@ KINDS: dict[str, ImportKind] = {
             "open_payments", "CMS Open Payments", (".csv",), import_open_payments, "open-payments"
         ),
         ImportKind("fhir", "HL7 FHIR R4 resources", (".json", ".ndjson"), import_fhir, "fhir"),
+        ImportKind("pubmed", "PubMed / MEDLINE XML", (".xml",), import_pubmed, "pubmed"),
+        ImportKind(
+            "clinicaltrials",
+            "ClinicalTrials.gov studies (API v2 JSON or legacy XML)",
+            (".json", ".ndjson", ".xml"),
+            import_clinicaltrials,
+            "clinicaltrials",
+        ),
     )
 }
 

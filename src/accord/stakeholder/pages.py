@@ -49,6 +49,8 @@ SUMMARY_NOTES = {
     "insights": "Insight text is visible to medical affairs; you see the count only.",
     "payments": "Each transfer of value is visible to compliance and finance; you see the "
     "totals per year.",
+    "research_involvement": "Trial detail is visible to medical affairs and research; you see "
+    "whether the stakeholder is an investigator and how many publications they have.",
 }
 #: a section shown only because it holds the viewer's own records (own work is visible)
 OWN_WORK_NOTE = (

@@ -17,6 +17,7 @@ from accord.insight import service as insight_service
 from accord.interaction import service as interaction_service
 from accord.payment import service as payment_service
 from accord.request import service as request_service
+from accord.science import service as science_service
 from accord.stakeholder.service import (
     contact_section,
     identity_section,
@@ -73,6 +74,7 @@ def view_stakeholder(
     for category, body in request_service.requests_sections(session, lens).items():
         put(category, body)
     put("insights", insight_service.insights_section(session, lens))
+    put("research_involvement", science_service.research_involvement_section(session, lens))
     if lens.level("payments") > Level.none:
         put("payments", payment_service.payments_section(session, lens))
     items, cursor = interaction_service.timeline(

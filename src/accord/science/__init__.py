@@ -1,0 +1,1 @@
+"""Science: PubMed publications and ClinicalTrials.gov trials linked to stakeholders."""
