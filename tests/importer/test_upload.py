@@ -132,13 +132,17 @@ class TestTheRegistryOfImportKinds:
             "npi_json": (".json",),
             "open_payments": (".csv",),
             "fhir": (".json", ".ndjson"),
+            "pubmed": (".xml",),
+            "clinicaltrials": (".json", ".ndjson", ".xml"),
         }
 
     def test_an_unknown_kind_names_the_field_and_the_kinds(self) -> None:
         with pytest.raises(InvalidInput) as raised:
             import_kind("pubmedd")
         assert raised.value.field == "kind"
-        assert "nucc, nppes, npi_json, open_payments, fhir" in str(raised.value)
+        assert "nucc, nppes, npi_json, open_payments, fhir, pubmed, clinicaltrials" in str(
+            raised.value
+        )
 
 
 # --- uploads in-process --------------------------------------------------------------------
@@ -179,6 +183,33 @@ class TestUploadARealFile:
         assert expected["read"] > 800
         assert count(session, Specialty) >= expected["created"]
         assert stored_files(upload_dir) == [], "the stored upload is deleted after the run"
+
+    @pytest.mark.parametrize(
+        ("kind", "name"),
+        [
+            ("pubmed", "pubmed/pubmed-29768149.xml"),
+            ("clinicaltrials", "clinicaltrials-gov/api-v2-json/NCT00465816.json"),
+        ],
+    )
+    def test_science_files_upload_with_the_cli_counts(
+        self,
+        client: TestClient,
+        api_as: Callable[[str], dict[str, str]],
+        data_dir: Path,
+        kind: str,
+        name: str,
+    ) -> None:
+        path = data_dir / name
+        expected = cli_counts(path, kind)
+        admin = api_as("admin")
+
+        status, body, _ = upload(client, admin, path, kind)
+
+        assert status == 202, body
+        done = finished(client, admin, int(str(body["id"])))
+        assert done["status"] == "succeeded", done["message"]
+        assert counts_of(done) == {k: expected[k] for k in import_service.COUNTS}
+        assert expected["created"] >= 1
 
     def test_nppes_rows_give_the_cli_counts_and_an_audit_reason(
         self,
