@@ -132,6 +132,8 @@ class TestTheRegistryOfImportKinds:
             "npi_json": (".json",),
             "open_payments": (".csv",),
             "fhir": (".json", ".ndjson"),
+            "pubmed": (".xml",),
+            "clinicaltrials": (".json", ".ndjson", ".xml"),
         }
 
     def test_an_unknown_kind_names_the_field_and_the_kinds(self) -> None:
