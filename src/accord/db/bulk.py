@@ -1,5 +1,5 @@
-"""Bulk loading on PostgreSQL: set foreign keys and secondary indexes aside while a table
-grows by more rows than it holds, and put them back in one pass."""
+"""Bulk loading on PostgreSQL: set foreign keys, unique constraints and secondary indexes aside
+while a table grows by more rows than it holds, and put them back in one pass."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 
 def set_aside_postgres(session: Session, tables: list[str]) -> list[str]:
-    """Drop the foreign keys and secondary indexes of `tables`; return the statements that
-    put them back.
+    """Drop the foreign keys, unique constraints and secondary indexes of `tables`; return
+    the statements that put them back.
 
     PostgreSQL's advice for populating a database: a foreign key checked row by row locks the
     referenced row for every inserted one, and an index grown row by row is slower than one
@@ -38,10 +38,27 @@ def set_aside_postgres(session: Session, tables: list[str]) -> list[str]:
         ),
         names,
     ).all()
+    # unique constraints no foreign key depends on: checking one row by row walks its index
+    # for every inserted row (in the column's collation); re-adding it sorts once, and a
+    # duplicate fails the re-add just as it would have failed the insert
+    uniques = session.execute(
+        text(
+            "SELECT conrelid::regclass::text AS tab, quote_ident(conname) AS name, "  # noqa: S608 - constant SQL
+            "pg_get_constraintdef(oid) AS definition FROM pg_constraint u "
+            f"WHERE contype = 'u' AND conrelid IN ({in_schema}) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = u.conindid) "
+            "ORDER BY conname"
+        ),
+        names,
+    ).all()
     for fk in foreign_keys:
         session.execute(text(f"ALTER TABLE {fk.tab} DROP CONSTRAINT {fk.name}"))
     for index in indexes:
         session.execute(text(f"DROP INDEX {index.name}"))
-    return [index.definition for index in indexes] + [
-        f"ALTER TABLE {fk.tab} ADD CONSTRAINT {fk.name} {fk.definition}" for fk in foreign_keys
-    ]
+    for unique in uniques:
+        session.execute(text(f"ALTER TABLE {unique.tab} DROP CONSTRAINT {unique.name}"))
+    return (
+        [index.definition for index in indexes]
+        + [f"ALTER TABLE {u.tab} ADD CONSTRAINT {u.name} {u.definition}" for u in uniques]
+        + [f"ALTER TABLE {fk.tab} ADD CONSTRAINT {fk.name} {fk.definition}" for fk in foreign_keys]
+    )

@@ -16,11 +16,14 @@ with set-based SQL, the same statements on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import csv
+import queue
 import shutil
 import tempfile
+import threading
+import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -323,7 +326,7 @@ ERROR_SCHEMA = {
 }
 
 
-def _errors(frame: pl.DataFrame, column: pl.Expr, value: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+def _errors(frame: pl.LazyFrame, column: pl.Expr, value: pl.Expr, reason: pl.Expr) -> pl.LazyFrame:
     return frame.select(
         pl.col(ROW).cast(pl.Int64).alias("row_number"),
         column.cast(pl.String).alias("column"),
@@ -340,10 +343,10 @@ def _blank(columns: tuple[str, ...]) -> pl.Expr:
 
 def normalise_deactivations(raw: pl.DataFrame) -> Chunk:
     """The deactivation list: each valid NPI becomes a status-only row."""
-    raw = raw.filter(~_blank(DEACTIVATION))
+    lazy = raw.lazy().filter(~_blank(DEACTIVATION))
     npi = integer_text("NPI")
     _, bad_date = day_expr("NPPES Deactivation Date")
-    checked = raw.with_columns(npi.alias("npi")).with_columns(
+    checked = lazy.with_columns(npi.alias("npi")).with_columns(
         npi_valid_expr(pl.col("npi")).alias("_npi_ok"),
         bad_date.alias("_bad_date"),
     )
@@ -369,14 +372,17 @@ def normalise_deactivations(raw: pl.DataFrame) -> Chunk:
         pl.lit("inactive").alias("status"),
         pl.lit(None, pl.Date).alias("updated_on"),
     )
+    stakeholders_frame, errors_frame, read = pl.collect_all(
+        [stakeholders.select(nppes_apply.STAGE_COLUMNS), errors, lazy.select(pl.len())]
+    )
     return Chunk(
-        raw.height,
-        stakeholders.select(nppes_apply.STAGE_COLUMNS),
+        int(read.item()),
+        stakeholders_frame,
         pl.DataFrame(schema=nppes_apply.SPECIALTY_SCHEMA),
         pl.DataFrame(schema=nppes_apply.IDENTIFIER_SCHEMA),
         pl.DataFrame(schema=nppes_apply.ADDRESS_SCHEMA),
         pl.DataFrame(schema=nppes_apply.OFFICIAL_SCHEMA),
-        errors,
+        errors_frame,
     )
 
 
@@ -384,7 +390,7 @@ def _title(column: str) -> pl.Expr:
     return text(column).str.to_titlecase()
 
 
-def _checked(raw: pl.DataFrame) -> pl.DataFrame:
+def _checked(raw: pl.LazyFrame) -> pl.LazyFrame:
     """The row-level checks, in the order a row is judged: NPI, dates, entity, name."""
     npi = integer_text("NPI")
     entity = integer_text("Entity Type Code")
@@ -428,7 +434,7 @@ def _checked(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rejections(checked: pl.DataFrame) -> pl.DataFrame:
+def _rejections(checked: pl.LazyFrame) -> pl.LazyFrame:
     verdict = pl.col("_verdict")
     bad_date = pl.col("_bad_date")
     date_value = (
@@ -470,7 +476,7 @@ def _rejections(checked: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-def _specialties(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _specialties(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(one row per code of a row: first slot and whether any slot naming it says Y,
     license identifiers of the slots)."""
     slots = (
@@ -509,7 +515,7 @@ def _specialties(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return codes, licenses
 
 
-def _other_identifiers(full: pl.DataFrame) -> pl.DataFrame:
+def _other_identifiers(full: pl.LazyFrame) -> pl.LazyFrame:
     slots = pl.concat(
         [
             full.select(
@@ -549,7 +555,7 @@ def _other_identifiers(full: pl.DataFrame) -> pl.DataFrame:
     ).filter(pl.col("value").is_not_null())
 
 
-def _addresses(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _addresses(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(kept addresses, notes for the ones outside the US)."""
     kept, notes = [], []
     for kind, prefix, primary in (("practice", PRACTICE, True), ("mailing", MAILING, False)):
@@ -594,11 +600,13 @@ def _addresses(full: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def normalise_full(raw: pl.DataFrame) -> Chunk:
-    """A chunk of the V.2 layout: checks, then the stakeholder row and its children."""
-    blank = raw.select(_blank(REQUIRED)).to_series()
-    if blank.any():  # filtering copies every column: only when there is a blank line
-        raw = raw.filter(~blank)
-    checked = _checked(raw)
+    """A chunk of the V.2 layout: checks, then the stakeholder row and its children.
+
+    Lazy throughout and collected once: the slots' filters are pushed down to the columns
+    they read (an eager filter would copy all 300 columns of every row for each of the 65
+    slots), and the parts are computed in parallel, sharing the checks."""
+    lazy = raw.lazy().filter(~_blank(REQUIRED))
+    checked = _checked(lazy)
     errors = _rejections(checked)
     verdict = pl.col("_verdict")
     status_only = checked.filter(verdict == "status_only").select(
@@ -707,42 +715,84 @@ def normalise_full(raw: pl.DataFrame) -> Chunk:
         credentials_expr("Authorized Official Credential Text").alias("credentials"),
         phone_expr("Authorized Official Telephone Number").alias("phone"),
     )
-    return Chunk(
-        raw.height,
-        pl.concat(
-            [
-                stakeholders.select(nppes_apply.STAGE_COLUMNS),
-                status_only.select(nppes_apply.STAGE_COLUMNS),
-            ]
-        ),
-        codes.select(pl.col("row_number").cast(pl.Int64), "code", "is_primary"),
-        identifiers.with_columns(pl.col("row_number").cast(pl.Int64)),
-        addresses.with_columns(pl.col("row_number").cast(pl.Int64)),
-        officials,
-        pl.concat([errors, notes]),
+    frames = pl.collect_all(
+        [
+            lazy.select(pl.len()),
+            pl.concat(
+                [
+                    stakeholders.select(nppes_apply.STAGE_COLUMNS),
+                    status_only.select(nppes_apply.STAGE_COLUMNS),
+                ]
+            ),
+            codes.select(pl.col("row_number").cast(pl.Int64), "code", "is_primary"),
+            identifiers.with_columns(pl.col("row_number").cast(pl.Int64)),
+            addresses.with_columns(pl.col("row_number").cast(pl.Int64)),
+            officials,
+            pl.concat([errors, notes]),
+        ]
     )
+    return Chunk(int(frames[0].item()), *frames[1:])
 
 
 # --- the import ---------------------------------------------------------------------------
 
 
+def _normalised(
+    chunks: Iterator[pl.DataFrame], normalise: Callable[[pl.DataFrame], Chunk]
+) -> Iterator[tuple[Chunk, float, float]]:
+    """(chunk, seconds reading, seconds normalising) for every chunk, read and normalised
+    one chunk ahead in a thread: Polars releases the GIL, so the file's next chunk is parsed
+    on one core while the database takes the previous one on the other."""
+    ahead: queue.Queue[tuple[Chunk, float, float] | BaseException | None] = queue.Queue(2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            while not stop.is_set():
+                started = time.perf_counter()
+                raw = next(chunks, None)
+                read = time.perf_counter()
+                if raw is None:
+                    break
+                chunk = normalise(raw)
+                ahead.put((chunk, read - started, time.perf_counter() - read))
+        except BaseException as error:
+            ahead.put(error)
+            return
+        ahead.put(None)
+
+    worker = threading.Thread(target=produce, name="nppes-normalise", daemon=True)
+    worker.start()
+    try:
+        while (item := ahead.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            with suppress(queue.Empty):
+                ahead.get(timeout=0.1)
+        worker.join()
+
+
 def import_nppes(run: Run, path: Path) -> dict[str, float]:
-    """Import one NPPES file into the run's savepoint: read and normalise it chunk by chunk,
-    stage every chunk, then apply the whole file with set-based statements."""
+    """Import one NPPES file into the run's savepoint: read and normalise it chunk by chunk
+    (one chunk ahead, in a thread), stage every chunk, then apply the whole file with
+    set-based statements."""
     with _plain_csv(path) as plain:
         header = _header(plain, path.name)
         kind = file_kind(header, path.name)
         wanted = FULL_COLUMNS if kind == "full" else DEACTIVATION
         normalise = normalise_full if kind == "full" else normalise_deactivations
         staging = nppes_apply.Staging(run)
-        chunks = raw_chunks(plain, header, wanted)
-        while True:
-            with staging.timed("read (Polars)"):
-                raw = next(chunks, None)
-            if raw is None:
-                break
-            with staging.timed("normalise (Polars)"):
-                chunk = normalise(raw)
+        # the phases of the thread overlap the staging; their sum can exceed the wall time
+        timings = staging.timings
+        for chunk, reading, normalising in _normalised(
+            raw_chunks(plain, header, wanted), normalise
+        ):
+            timings["read (Polars)"] = timings.get("read (Polars)", 0.0) + reading
+            timings["normalise (Polars)"] = timings.get("normalise (Polars)", 0.0) + normalising
             run.job.read += chunk.read
             staging.add(chunk)
             if run.progress:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -180,7 +181,8 @@ want = Table(
     Column("territory_id", Integer),
     prefixes=_TEMP,
 )
-#: the identifiers no stakeholder holds yet, ranked: the first row asking for one gets it
+#: the identifiers the file asks for with their current holder; those nobody holds yet are
+#: ranked: the first row asking for one gets it
 fresh_identifier = Table(
     "nppes_fresh_identifier",
     _meta,
@@ -189,6 +191,8 @@ fresh_identifier = Table(
     Column("is_new", Boolean),
     Column("system", String),
     Column("value", String),
+    #: the stakeholder already holding the identifier (null when nobody does)
+    Column("owner", Integer),
     Column("rank", Integer),
     prefixes=_TEMP,
 )
@@ -488,7 +492,11 @@ class Applier:
         )
         fresh = ~stage.c.only_status & ~exists().where(target.c.row_number == stage.c.row_number)
         if self.postgres:
-            new_id: Any = func.nextval(func.pg_get_serial_sequence("stakeholder", "id"))
+            # the sequence's name is looked up once, not for every row
+            sequence = str(
+                self.session.scalar(select(func.pg_get_serial_sequence("stakeholder", "id")))
+            )
+            new_id: Any = literal_column(f"nextval('{sequence.replace(chr(39), 2 * chr(39))}')")
         else:
             # SQLite has one writer at a time: the ids after the highest are free
             top = select(func.coalesce(func.max(STAKEHOLDER.c.id), 0)).scalar_subquery()
@@ -672,10 +680,21 @@ class Applier:
             .join(target, target.c.row_number == stage_identifier.c.row_number)
             .subquery()
         )
+        # one outer join finds every identifier's holder (the (system, value) lookups in the
+        # table's collation are the costly part: they are made once)
+        self.session.execute(
+            insert(fresh_identifier).from_select(
+                ["row_number", "stakeholder_id", "is_new", "system", "value", "owner", "rank"],
+                select(*wanted.c, si.c.stakeholder_id, literal(1)).outerjoin(
+                    si, and_(si.c.system == wanted.c.system, si.c.value == wanted.c.value)
+                ),
+            )
+        )
+        fi = fresh_identifier
         held = self.session.execute(
-            select(wanted.c.row_number, wanted.c.system, wanted.c.value, si.c.stakeholder_id)
-            .join(si, and_(si.c.system == wanted.c.system, si.c.value == wanted.c.value))
-            .where(si.c.stakeholder_id != wanted.c.stakeholder_id)
+            select(fi.c.row_number, fi.c.system, fi.c.value, fi.c.owner).where(
+                fi.c.owner.is_not(None), fi.c.owner != fi.c.stakeholder_id
+            )
         ).all()
         for number, system, value, owner in held:
             self.run.note(
@@ -683,20 +702,13 @@ class Applier:
             )
         # the first row asking for an identifier nobody holds gets it (rank 1); contested
         # ones are few, so they are found by a hash aggregate rather than ranking them all
-        self.session.execute(
-            insert(fresh_identifier).from_select(
-                ["row_number", "stakeholder_id", "is_new", "system", "value", "rank"],
-                select(*wanted.c, literal(1)).where(
-                    ~exists().where(si.c.system == wanted.c.system, si.c.value == wanted.c.value)
-                ),
-            )
-        )
         contested = (
             select(
                 fresh_identifier.c.system,
                 fresh_identifier.c.value,
                 func.min(fresh_identifier.c.row_number).label("first"),
             )
+            .where(fresh_identifier.c.owner.is_(None))
             .group_by(fresh_identifier.c.system, fresh_identifier.c.value)
             .having(func.count() > 1)
             .subquery()
@@ -757,7 +769,11 @@ class Applier:
                         func.coalesce(stage.c.updated_on, today),
                     )
                     .join(stage, stage.c.row_number == fresh_identifier.c.row_number)
-                    .where(fresh_identifier.c.rank == 1, fresh_identifier.c.is_new == new),
+                    .where(
+                        fresh_identifier.c.rank == 1,
+                        fresh_identifier.c.owner.is_(None),
+                        fresh_identifier.c.is_new == new,
+                    ),
                 )
             )
             if not new:
@@ -769,6 +785,7 @@ class Applier:
                             fresh_identifier.c.system == si.c.system,
                             fresh_identifier.c.value == si.c.value,
                             fresh_identifier.c.rank == 1,
+                            fresh_identifier.c.owner.is_(None),
                             ~fresh_identifier.c.is_new,
                         ),
                     )
@@ -810,17 +827,21 @@ class Applier:
                     target.c.is_new,
                     *[staged.c[k] for k in keys],
                     *[staged.c[f] for f in fields],
-                ).join(target, target.c.row_number == staged.c.row_number),
+                )
+                .join(target, target.c.row_number == staged.c.row_number)
+                # the new stakeholders' rows go straight from the staging table
+                .where(~target.c.is_new),
             )
         )
         try:
-            self._sync_children(table, wanted, keys, fields, own_only, remove_absent)
+            self._sync_children(table, staged, wanted, keys, fields, own_only, remove_absent)
         finally:
             wanted.drop(conn)
 
     def _sync_children(
         self,
         table: Table,
+        staged: Table,
         wanted: Table,
         keys: tuple[str, ...],
         fields: tuple[str, ...],
@@ -878,14 +899,24 @@ class Applier:
         names = ["stakeholder_id", *keys, *fields, "source"]
         before = self.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
         for new in (False, True):
-            query = select(
-                wanted.c.sid,
-                *[wanted.c[k] for k in keys],
-                *[wanted.c[f] for f in fields],
-                literal(SOURCE),
-            ).where(wanted.c.is_new == new)
-            if not new:
-                query = query.where(~exists().where(*same))
+            if new:
+                query = (
+                    select(
+                        target.c.stakeholder_id,
+                        *[staged.c[k] for k in keys],
+                        *[staged.c[f] for f in fields],
+                        literal(SOURCE),
+                    )
+                    .join(target, target.c.row_number == staged.c.row_number)
+                    .where(target.c.is_new)
+                )
+            else:
+                query = select(
+                    wanted.c.sid,
+                    *[wanted.c[k] for k in keys],
+                    *[wanted.c[f] for f in fields],
+                    literal(SOURCE),
+                ).where(~exists().where(*same))
             self.execute(insert(table).from_select(names, query))
             if not new:
                 added = self.session.execute(
