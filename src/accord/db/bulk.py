@@ -3,8 +3,45 @@ while a table grows by more rows than it holds, and put them back in one pass.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+
+def copy_frame(
+    session: Session,
+    table: str,
+    frame: pl.DataFrame,
+    *,
+    block_rows: int,
+    on_block: Callable[[int], None] | None = None,
+) -> None:
+    """Append a frame to a PostgreSQL table with COPY, `block_rows` at a time (datetimes are
+    UTC); `on_block` hears the rows written so far."""
+    raw: Any = session.connection().connection.driver_connection
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    done = 0
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(
+            f"COPY \"{table}\" ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        ) as copy,
+    ):
+        for block in frame.iter_slices(block_rows):
+            copy.write(
+                block.write_csv(
+                    include_header=False,
+                    null_value="\\N",
+                    datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
+                    date_format="%Y-%m-%d",
+                )
+            )
+            done += block.height
+            if on_block:
+                on_block(done)
 
 
 def set_aside_postgres(session: Session, tables: list[str]) -> list[str]:

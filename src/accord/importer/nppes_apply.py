@@ -46,7 +46,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from accord.audit import trail
 from accord.audit.models import AuditAction
 from accord.db.base import utcnow
-from accord.db.bulk import set_aside_postgres
+from accord.db.bulk import copy_frame, set_aside_postgres
 from accord.importer.models import ImportRowError
 from accord.importer.service import Run
 from accord.stakeholder.models import (
@@ -213,20 +213,11 @@ def load_frame(session: Session, table: str, frame: pl.DataFrame) -> None:
     """Append a frame to a table: COPY on PostgreSQL, executemany on SQLite."""
     if frame.is_empty():
         return
+    if _is_postgres(session):
+        copy_frame(session, table, frame, block_rows=BLOCK)
+        return
     raw: Any = session.connection().connection.driver_connection
     columns = ", ".join(f'"{c}"' for c in frame.columns)
-    if _is_postgres(session):
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(
-                f"COPY \"{table}\" ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-            ) as copy,
-        ):
-            for block in frame.iter_slices(BLOCK):
-                copy.write(
-                    block.write_csv(include_header=False, null_value="\\N", date_format="%Y-%m-%d")
-                )
-        return
     conversions = []
     for name, dtype in frame.schema.items():
         if dtype == pl.Date:

@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from accord.audit import trail
 from accord.importer.service import WIDTH, BadFile, Run, csv_rows
 from accord.payment.models import Payment, PaymentKind
 from accord.stakeholder.models import (
@@ -329,21 +328,4 @@ def import_open_payments(run: Run, path: Path) -> None:
     run.job.message = (
         f"{layout.kind.value} payments, {era} layout; {unmatched or 0:,} written unmatched"
     )
-    trail.append_entries(
-        run.session,
-        [
-            {
-                "occurred_at": run.job.started_at,
-                "actor_id": run.job.started_by_id,
-                "actor": run.job.started_by,
-                "action": "create",
-                "entity": "payment",
-                "entity_id": "*",
-                "field": None,
-                "old_value": None,
-                "new_value": f"{run.job.created} created, {run.job.updated} updated",
-                "reason": f"Open Payments import of {path.name} (job {run.job.id})",
-                "request_id": None,
-            }
-        ],
-    )
+    run.record_bulk_write("payment", f"Open Payments import of {path.name} (job {run.job.id})")

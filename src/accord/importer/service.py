@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from accord.access import permissions
 from accord.access.principal import Principal
+from accord.audit import trail
 from accord.audit.trail import SYSTEM, Actor
 from accord.db.base import utcnow
 from accord.errors import Conflict, InvalidInput, NotFound
@@ -143,6 +144,28 @@ class Run:
         )
         if len(self.pending) >= ERROR_BATCH:
             self.flush_errors()
+
+    def record_bulk_write(self, entity: str, reason: str) -> None:
+        """One chained audit entry for the `entity` rows this job wrote in bulk (each of them
+        carries the job's id): per-row entries would cost more than the import itself."""
+        trail.append_entries(
+            self.session,
+            [
+                {
+                    "occurred_at": self.job.started_at,
+                    "actor_id": self.job.started_by_id,
+                    "actor": self.job.started_by,
+                    "action": "create",
+                    "entity": entity,
+                    "entity_id": "*",
+                    "field": None,
+                    "old_value": None,
+                    "new_value": f"{self.job.created} created, {self.job.updated} updated",
+                    "reason": reason,
+                    "request_id": None,
+                }
+            ],
+        )
 
     def flush_errors(self) -> None:
         if self.pending:

@@ -512,19 +512,8 @@ class Importer:
 def import_clinicaltrials(run: Run, path: Path, *, create_researchers: bool = False) -> None:
     """Import a ClinicalTrials.gov file or folder into the run's savepoint, in batches."""
     importer = Importer(run, create_researchers)
-    batch: list[Study] = []
     with trail.reason(run.session, f"ClinicalTrials.gov import of {path.name} (job {run.job.id})"):
-        for study in read_studies(run, path):
-            batch.append(study)
-            if len(batch) >= BATCH:
-                importer.apply(batch)
-                batch = []
-                if run.progress:
-                    run.progress(run.job.read)
-        if batch:
-            importer.apply(batch)
-        if run.progress:
-            run.progress(run.job.read)
+        science_service.apply_in_batches(run, read_studies(run, path), importer.apply, BATCH)
         science_service.close_job(
             run, path, entity="clinical_trial", what="ClinicalTrials.gov", linker=importer.linker
         )

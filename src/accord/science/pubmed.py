@@ -350,21 +350,10 @@ class Importer:
 def import_pubmed(run: Run, path: Path, *, create_researchers: bool = False) -> None:
     """Import one PubMed XML file into the run's savepoint, in batches."""
     importer = Importer(run, create_researchers)
-    batch: list[Article] = []
     with trail.reason(run.session, f"PubMed import of {path.name} (job {run.job.id})"):
         if create_researchers:
             importer.create_researchers_first(path)
-        for article in read_articles(run, path):
-            batch.append(article)
-            if len(batch) >= BATCH:
-                importer.apply(batch)
-                batch = []
-                if run.progress:
-                    run.progress(run.job.read)
-        if batch:
-            importer.apply(batch)
-        if run.progress:
-            run.progress(run.job.read)
+        science_service.apply_in_batches(run, read_articles(run, path), importer.apply, BATCH)
         science_service.close_job(
             run, path, entity="publication", what="PubMed", linker=importer.linker
         )

@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,6 @@ from accord.access import gate
 from accord.access.firewall import Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
-from accord.audit import trail
 from accord.errors import Forbidden
 from accord.importer.service import Run
 from accord.science.linking import BY_NAME, ORCID, Linker
@@ -52,6 +52,27 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+_Record = TypeVar("_Record")
+
+
+def apply_in_batches(
+    run: Run, records: Iterable[_Record], apply: Callable[[list[_Record]], None], size: int
+) -> None:
+    """Apply records `size` at a time, telling the run's progress after each batch."""
+    batch: list[_Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            apply(batch)
+            batch = []
+            if run.progress:
+                run.progress(run.job.read)
+    if batch:
+        apply(batch)
+    if run.progress:
+        run.progress(run.job.read)
+
+
 def close_job(run: Run, path: Path, *, entity: str, what: str, linker: Linker) -> None:
     """The job's message (who was linked, how) and its one audit entry: the records are NLM's
     published data, so the trail records the load, not every field of it."""
@@ -65,24 +86,7 @@ def close_job(run: Run, path: Path, *, entity: str, what: str, linker: Linker) -
         run.job.message += (
             f"; {linker.sites_seen:,} sites, {linker.sites_linked:,} linked to organizations"
         )
-    trail.append_entries(
-        run.session,
-        [
-            {
-                "occurred_at": run.job.started_at,
-                "actor_id": run.job.started_by_id,
-                "actor": run.job.started_by,
-                "action": "create",
-                "entity": entity,
-                "entity_id": "*",
-                "field": None,
-                "old_value": None,
-                "new_value": f"{run.job.created} created, {run.job.updated} updated",
-                "reason": f"{what} import of {path.name} (job {run.job.id})",
-                "request_id": None,
-            }
-        ],
-    )
+    run.record_bulk_write(entity, f"{what} import of {path.name} (job {run.job.id})")
 
 
 # --- the stakeholder's research involvement ------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from accord.audit import trail
 from accord.audit.models import AuditAction, AuditEntry
 from accord.db.base import utcnow
-from accord.db.bulk import set_aside_postgres
+from accord.db.bulk import copy_frame, set_aside_postgres
 from accord.demo.catalog import PRODUCTS, SPECIALTIES
 from accord.demo.generator import Size
 from accord.demo.generator.frames import TABLES, Context, PersonaUser, generate_frames
@@ -145,29 +145,6 @@ def build_context(session: Session, now: datetime) -> Context:
     )
 
 
-def _copy_postgres(session: Session, table: str, frame: pl.DataFrame, advance: Advance) -> None:
-    raw: Any = session.connection().connection.driver_connection
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    done = 0
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(
-            f"COPY \"{table}\" ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        ) as copy,
-    ):
-        for block in frame.iter_slices(BLOCK):
-            copy.write(
-                block.write_csv(
-                    include_header=False,
-                    null_value="\\N",
-                    datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
-                    date_format="%Y-%m-%d",
-                )
-            )
-            done += block.height
-            advance(table, done, frame.height)
-
-
 def _sqlite_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """SQLite stores what SQLAlchemy would: naive UTC datetimes as text with microseconds,
     dates as ISO text, booleans as 0/1."""
@@ -230,7 +207,11 @@ def generate(
         restore = set_aside_postgres(session, list(frames))
     for table, frame in frames.items():
         if postgres:
-            _copy_postgres(session, table, frame, step)
+
+            def copied(done: int, table: str = table, total: int = frame.height) -> None:
+                step(table, done, total)
+
+            copy_frame(session, table, frame, block_rows=BLOCK, on_block=copied)
         else:
             _insert_sqlite(session, table, frame, step)
         step(table, frame.height, frame.height)
