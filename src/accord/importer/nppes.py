@@ -416,7 +416,9 @@ def _checked(raw: pl.LazyFrame) -> pl.LazyFrame:
             text("Provider Organization Name (Legal Business Name)").alias("_org"),
         )
         .with_columns(
-            pl.when(~pl.col("_npi_ok"))
+            pl.when(pl.col("_blank"))
+            .then(pl.lit("blank"))
+            .when(~pl.col("_npi_ok"))
             .then(pl.lit("npi"))
             .when(pl.col("_bad_date").is_not_null())
             .then(pl.lit("date"))
@@ -476,7 +478,14 @@ def _rejections(checked: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat(parts)
 
 
-def _specialties(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _filled(frame: pl.DataFrame, column: str, count: int) -> list[int]:
+    """The slots (1..count) whose `column`_n holds a value in some row (the others are
+    skipped: most of the 65 slots are empty in most chunks); slot 1 at least."""
+    height = frame.height
+    return [s for s in range(1, count + 1) if frame[f"{column}_{s}"].null_count() < height] or [1]
+
+
+def _specialties(full: pl.LazyFrame, filled: list[int]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(one row per code of a row: first slot and whether any slot naming it says Y,
     license identifiers of the slots)."""
     slots = (
@@ -490,7 +499,7 @@ def _specialties(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
                     pl.col(f"Provider License Number_{slot}").alias("license"),
                     pl.col(f"Provider License Number State Code_{slot}").alias("license_state"),
                 ).filter(pl.col("code").is_not_null())
-                for slot in range(1, SLOTS + 1)
+                for slot in filled
             ]
         )
         .with_columns(
@@ -515,7 +524,7 @@ def _specialties(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     return codes, licenses
 
 
-def _other_identifiers(full: pl.LazyFrame) -> pl.LazyFrame:
+def _other_identifiers(full: pl.LazyFrame, filled: list[int]) -> pl.LazyFrame:
     slots = pl.concat(
         [
             full.select(
@@ -526,7 +535,7 @@ def _other_identifiers(full: pl.LazyFrame) -> pl.LazyFrame:
                 pl.col(f"Other Provider Identifier State_{slot}").alias("state"),
                 pl.col(f"Other Provider Identifier Issuer_{slot}").alias("issuer"),
             ).filter(pl.col("value").is_not_null())
-            for slot in range(1, OTHER_SLOTS + 1)
+            for slot in filled
         ]
     )
     kinds = slots.with_columns(
@@ -602,11 +611,14 @@ def _addresses(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
 def normalise_full(raw: pl.DataFrame) -> Chunk:
     """A chunk of the V.2 layout: checks, then the stakeholder row and its children.
 
-    Lazy throughout and collected once: the slots' filters are pushed down to the columns
-    they read (an eager filter would copy all 300 columns of every row for each of the 65
-    slots), and the parts are computed in parallel, sharing the checks."""
-    lazy = raw.lazy().filter(~_blank(REQUIRED))
-    checked = _checked(lazy)
+    The checks are computed once, eagerly, as a few added columns (no row is copied); the
+    rest is lazy and collected once, so each of the 65 slots reads only its own columns of
+    the rows that passed (filtering the whole frame first would copy all 300 columns, and a
+    lazy check would be recomputed by every slot)."""
+    marked = raw.with_columns(_blank(REQUIRED).alias("_blank"))
+    eager = _checked(marked.lazy()).collect()
+    checked = eager.lazy()
+    lazy = checked.filter(~pl.col("_blank"))
     errors = _rejections(checked)
     verdict = pl.col("_verdict")
     status_only = checked.filter(verdict == "status_only").select(
@@ -618,7 +630,7 @@ def normalise_full(raw: pl.DataFrame) -> Chunk:
         pl.lit(None, pl.Date).alias("updated_on"),
     )
     full = checked.filter(verdict == "ok")
-    codes, licenses = _specialties(full)
+    codes, licenses = _specialties(full, _filled(eager, "Healthcare Provider Taxonomy Code", SLOTS))
     primaries = (
         codes.filter(pl.col("is_primary"))
         .sort("row_number", "slot")
@@ -700,9 +712,13 @@ def normalise_full(raw: pl.DataFrame) -> Chunk:
         )
     )
     identifiers = (
-        pl.concat([licenses, _other_identifiers(full)])
-        .sort("row_number", "slot")
-        .unique(["row_number", "system", "value"], keep="first", maintain_order=True)
+        pl.concat(
+            [
+                licenses,
+                _other_identifiers(full, _filled(eager, "Other Provider Identifier", OTHER_SLOTS)),
+            ]
+        )
+        .unique(["row_number", "system", "value"], keep="any")
         .select("row_number", "system", "value")
     )
     official_last = text("Authorized Official Last Name")
