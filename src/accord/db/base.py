@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, func
+from sqlalchemy import DateTime, Enum, MetaData, String, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -18,6 +18,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def code_string(length: int | None = None) -> String:
+    """A code compared byte by byte (identifiers: NPIs, license numbers, ORCIDs): COLLATE "C"
+    on PostgreSQL, whose unique indexes then sort on 8-byte prefixes instead of calling the
+    locale; SQLite's default collation already is byte order. Columns compared with such a
+    column must be codes too (PostgreSQL refuses to compare two implicit collations)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 def utcnow() -> datetime:

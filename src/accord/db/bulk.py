@@ -1,5 +1,6 @@
-"""Bulk loading on PostgreSQL: set foreign keys, unique constraints and secondary indexes aside
-while a table grows by more rows than it holds, and put them back in one pass."""
+"""Bulk loading: frames appended with COPY on PostgreSQL (executemany on SQLite); foreign
+keys, unique constraints and secondary indexes set aside while a table grows by more rows than
+it holds, and put back in one pass."""
 
 from __future__ import annotations
 
@@ -44,9 +45,41 @@ def copy_frame(
                 on_block(done)
 
 
+def append_frame(session: Session, table: str, frame: pl.DataFrame, *, block_rows: int) -> None:
+    """Append a frame to a table: COPY on PostgreSQL, executemany on SQLite."""
+    if frame.is_empty():
+        return
+    if session.connection().dialect.name == "postgresql":
+        copy_frame(session, table, frame, block_rows=block_rows)
+        return
+    raw: Any = session.connection().connection.driver_connection
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    conversions = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            conversions.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            # as SQLAlchemy's SQLite DateTime stores it: UTC, no offset
+            utc = pl.col(name).dt.convert_time_zone("UTC") if dtype.time_zone else pl.col(name)
+            conversions.append(utc.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+        elif dtype == pl.Boolean:
+            conversions.append(pl.col(name).cast(pl.Int8))
+    rows = frame.with_columns(conversions) if conversions else frame
+    marks = ", ".join("?" * frame.width)
+    cursor = raw.cursor()
+    try:
+        for block in rows.iter_slices(block_rows):
+            cursor.executemany(
+                f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',  # noqa: S608 - our names
+                block.iter_rows(),
+            )
+    finally:
+        cursor.close()
+
+
 def set_aside_postgres(session: Session, tables: list[str]) -> list[str]:
-    """Drop the foreign keys, unique constraints and secondary indexes of `tables`; return
-    the statements that put them back.
+    """Drop the foreign keys, unique constraints, secondary indexes and the primary keys no
+    foreign key refers to of `tables`; return the statements that put them back.
 
     PostgreSQL's advice for populating a database: a foreign key checked row by row locks the
     referenced row for every inserted one, and an index grown row by row is slower than one
@@ -75,16 +108,17 @@ def set_aside_postgres(session: Session, tables: list[str]) -> list[str]:
         ),
         names,
     ).all()
-    # unique constraints no foreign key depends on: checking one row by row walks its index
-    # for every inserted row (in the column's collation); re-adding it sorts once, and a
-    # duplicate fails the re-add just as it would have failed the insert
+    # unique constraints and primary keys no foreign key depends on: checking one row by row
+    # walks its index for every inserted row; re-adding it sorts once (a third of the cost of
+    # a COPY into a table with a serial key), and a duplicate fails the re-add just as it
+    # would have failed the insert
     uniques = session.execute(
         text(
             "SELECT conrelid::regclass::text AS tab, quote_ident(conname) AS name, "  # noqa: S608 - constant SQL
             "pg_get_constraintdef(oid) AS definition FROM pg_constraint u "
-            f"WHERE contype = 'u' AND conrelid IN ({in_schema}) AND NOT EXISTS "
+            f"WHERE contype IN ('p', 'u') AND conrelid IN ({in_schema}) AND NOT EXISTS "
             "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = u.conindid) "
-            "ORDER BY conname"
+            "ORDER BY contype, conname"
         ),
         names,
     ).all()
@@ -95,7 +129,7 @@ def set_aside_postgres(session: Session, tables: list[str]) -> list[str]:
     for unique in uniques:
         session.execute(text(f"ALTER TABLE {unique.tab} DROP CONSTRAINT {unique.name}"))
     return (
-        [index.definition for index in indexes]
-        + [f"ALTER TABLE {u.tab} ADD CONSTRAINT {u.name} {u.definition}" for u in uniques]
+        [f"ALTER TABLE {u.tab} ADD CONSTRAINT {u.name} {u.definition}" for u in uniques]
+        + [index.definition for index in indexes]
         + [f"ALTER TABLE {fk.tab} ADD CONSTRAINT {fk.name} {fk.definition}" for fk in foreign_keys]
     )

@@ -1,5 +1,7 @@
-"""Stages normalised NPPES rows (COPY on PostgreSQL, executemany on SQLite) and applies them
-with set-based SQL: the same statements on both databases, so their results cannot drift.
+"""Stages the normalised NPPES rows about stakeholders the database already holds (COPY on
+PostgreSQL, executemany on SQLite) and applies them with set-based SQL: the same statements on
+both databases, so their results cannot drift. New stakeholders do not pass through here:
+`nppes_new` writes them straight into their tables as the chunks are read.
 
 Audit design (docs/importing.md, "Audit of bulk imports"): every value changed on a
 stakeholder that existed before the job gets its own chained entry (old, new, the job as
@@ -34,7 +36,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    literal_column,
     or_,
     select,
     text,
@@ -45,9 +46,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from accord.audit import trail
 from accord.audit.models import AuditAction
-from accord.db.base import utcnow
-from accord.db.bulk import copy_frame, set_aside_postgres
+from accord.db.base import code_string, utcnow
+from accord.db.bulk import append_frame
 from accord.importer.models import ImportRowError
+from accord.importer.nppes_new import NewRows
 from accord.importer.service import Run
 from accord.stakeholder.models import (
     Address,
@@ -67,8 +69,6 @@ IDENTIFIER = cast(Table, StakeholderIdentifier.__table__)
 STAKEHOLDER_SPECIALTY = cast(Table, StakeholderSpecialty.__table__)
 ALIGNMENT = cast(Table, TerritoryAlignment.__table__)
 
-#: the tables an import grows
-GROWN = (STAKEHOLDER, IDENTIFIER, ADDRESS, STAKEHOLDER_SPECIALTY, OFFICIAL)
 
 SOURCE = "nppes"
 #: rows per COPY block or executemany batch
@@ -115,7 +115,7 @@ stage = Table(
     "nppes_stage",
     _meta,
     Column("row_number", Integer),
-    Column("npi", String),
+    Column("npi", code_string()),
     Column("only_status", Boolean),
     *[Column(f, String) for f in STAGED_TEXT],
     Column("status", String),
@@ -134,8 +134,8 @@ stage_identifier = Table(
     "nppes_stage_identifier",
     _meta,
     Column("row_number", Integer),
-    Column("system", String),
-    Column("value", String),
+    Column("system", code_string()),
+    Column("value", code_string()),
     prefixes=_TEMP,
 )
 stage_address = Table(
@@ -160,13 +160,12 @@ stage_error = Table(
     Column("row_number", Integer),
     prefixes=_TEMP,
 )
-#: which stakeholder each staged row is about, and whether this job creates it
+#: which stakeholder each staged row is about
 target = Table(
     "nppes_target",
     _meta,
     Column("row_number", Integer, primary_key=True),
     Column("stakeholder_id", Integer, index=True),
-    Column("is_new", Boolean),
     prefixes=_TEMP,
 )
 #: the stakeholder columns each full row asks for (type and territory resolved)
@@ -176,8 +175,8 @@ want = Table(
     # not a key: a stakeholder merged from two NPIs is asked for by two rows
     Column("id", Integer, index=True),
     Column("row_number", Integer),
-    Column("is_new", Boolean),
-    *[Column(f, String) for f in STAKEHOLDER_FIELDS],
+    # the stakeholder's own column types: compared with them, collations included
+    *[Column(f, STAKEHOLDER.c[f].type) for f in STAKEHOLDER_FIELDS],
     Column("territory_id", Integer),
     prefixes=_TEMP,
 )
@@ -188,9 +187,8 @@ fresh_identifier = Table(
     _meta,
     Column("row_number", Integer),
     Column("stakeholder_id", Integer),
-    Column("is_new", Boolean),
-    Column("system", String),
-    Column("value", String),
+    Column("system", code_string()),
+    Column("value", code_string()),
     #: the stakeholder already holding the identifier (null when nobody does)
     Column("owner", Integer),
     Column("rank", Integer),
@@ -210,45 +208,26 @@ def _is_postgres(session: Session) -> bool:
 
 
 def load_frame(session: Session, table: str, frame: pl.DataFrame) -> None:
-    """Append a frame to a table: COPY on PostgreSQL, executemany on SQLite."""
-    if frame.is_empty():
-        return
-    if _is_postgres(session):
-        copy_frame(session, table, frame, block_rows=BLOCK)
-        return
-    raw: Any = session.connection().connection.driver_connection
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    conversions = []
-    for name, dtype in frame.schema.items():
-        if dtype == pl.Date:
-            conversions.append(pl.col(name).dt.strftime("%Y-%m-%d"))
-        elif dtype == pl.Boolean:
-            conversions.append(pl.col(name).cast(pl.Int8))
-    rows = frame.with_columns(conversions) if conversions else frame
-    marks = ", ".join("?" * frame.width)
-    cursor = raw.cursor()
-    try:
-        for block in rows.iter_slices(BLOCK):
-            cursor.executemany(
-                f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',  # noqa: S608 - our names
-                block.iter_rows(),
-            )
-    finally:
-        cursor.close()
+    append_frame(session, table, frame, block_rows=BLOCK)
 
 
 class Staging:
-    """The job's staging tables: chunks go in as they are read, then `apply` runs once."""
+    """One job's rows: chunks go in as they are read (new stakeholders written at once, the
+    others staged), then `apply` runs once. `expected_rows` (an estimate of the file's rows)
+    lets a first import set the tables' indexes aside."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, *, expected_rows: int | None = None) -> None:
         self.run = run
         self.session = run.session
+        self.now = utcnow()
         #: seconds per phase, for the benchmark and the curious
         self.timings: dict[str, float] = {}
         for table in (*STAGING, *WORK):
             table.drop(self.session.connection(), checkfirst=True)
         for table in STAGING:
             table.create(self.session.connection())
+        with self.timed("read the NPIs held"):
+            self.new_rows = NewRows(run, expected_rows=expected_rows, now=self.now)
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
@@ -259,9 +238,12 @@ class Staging:
             self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - started
 
     def add(self, chunk: Any) -> None:
-        """Stage one normalised chunk (nppes.Chunk); its row errors go straight to the job."""
+        """Take one normalised chunk (nppes.Chunk): write its new stakeholders, stage the
+        rest; its row errors go straight to the job."""
+        with self.timed("write new stakeholders"):
+            rest = self.new_rows.take(chunk)
         with self.timed("stage (COPY / executemany)"):
-            self._add(chunk)
+            self._add(rest)
 
     def _add(self, chunk: Any) -> None:
         errors: pl.DataFrame = chunk.errors
@@ -285,7 +267,13 @@ class Staging:
         load_frame(self.session, stage_official.name, chunk.officials)
 
     def apply(self, reason: str) -> None:
-        Applier(self, reason).apply()
+        applier = Applier(self, reason)
+        applier.apply()
+        with self.timed("move new identifiers"):
+            self.new_rows.finish()
+        with self.timed("rebuild indexes and keys"):
+            self.new_rows.rebuild()
+        applier.close(self.new_rows.created)
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -374,23 +362,12 @@ class Applier:
                 self.session.execute(_analyze(stage))
             for table in WORK:
                 table.create(conn)
-        with self.timed("reject duplicates"):
-            self.reject_duplicates()
         with self.timed("find targets"):
             self.find_targets()
         with self.timed("add unknown specialties"):
             self.add_unknown_specialties()
         with self.timed("resolve wanted"):
             self.resolve_wanted()
-        restore: list[str] = []
-        if self.postgres and self.count(target, target.c.is_new) > self.count(STAKEHOLDER):
-            # an initial load: the tables at least double, so their foreign keys and
-            # secondary indexes are rebuilt once instead of grown row by row (this holds an
-            # exclusive lock on them until the job commits)
-            with self.timed("set indexes aside"):
-                restore = set_aside_postgres(self.session, [t.name for t in GROWN])
-        with self.timed("create stakeholders"):
-            created = self.create_stakeholders()
         with self.timed("update stakeholders"):
             self.update_stakeholders()
         with self.timed("deactivate"):
@@ -411,16 +388,15 @@ class Applier:
             self.sync_children(
                 OFFICIAL, stage_official, (), OFFICIAL_FIELDS, own_only=False, remove_absent=False
             )
-        with self.timed("rebuild indexes and keys"):
-            for statement in restore:
-                self.session.execute(text(statement))
         with self.timed("redate npis"):
             self.redate_npis()
-        valid = self.count(stage)
+
+    def close(self, created: int) -> None:
+        """The job's counts, and one chained entry for the stakeholders it created."""
         job = self.run.job
         job.created += created
         job.updated += len(self.changed)
-        job.unchanged += valid - created - len(self.changed)
+        job.unchanged += self.count(stage) - len(self.changed)
         if created:
             self.audit(
                 [
@@ -443,59 +419,18 @@ class Applier:
                     )
                 ]
             )
+        conn = self.session.connection()
         for table in (*WORK, *STAGING):
             table.drop(conn)
-
-    def reject_duplicates(self) -> None:
-        first = (
-            select(stage.c.npi, func.min(stage.c.row_number).label("first"))
-            .group_by(stage.c.npi)
-            .having(func.count() > 1)
-            .subquery()
-        )
-        duplicates = self.session.execute(
-            select(stage.c.row_number, stage.c.npi)
-            .join(first, first.c.npi == stage.c.npi)
-            .where(stage.c.row_number > first.c.first)
-            .order_by(stage.c.row_number)
-        ).all()
-        if not duplicates:
-            return
-        for number, npi in duplicates:
-            self.run.reject(number, "NPI", npi, "this NPI appears twice in the file")
-        self.run.flush_errors()
-        self.session.execute(
-            insert(stage_error), [{"row_number": number} for number, _ in duplicates]
-        )
-        gone = select(stage_error.c.row_number)
-        for table in (stage, stage_specialty, stage_identifier, stage_address, stage_official):
-            self.session.execute(delete(table).where(table.c.row_number.in_(gone)))
 
     def find_targets(self) -> None:
         npi = IDENTIFIER
         self.session.execute(
             insert(target).from_select(
-                ["row_number", "stakeholder_id", "is_new"],
-                select(stage.c.row_number, npi.c.stakeholder_id, literal(False)).join(
+                ["row_number", "stakeholder_id"],
+                select(stage.c.row_number, npi.c.stakeholder_id).join(
                     npi, and_(npi.c.system == "npi", npi.c.value == stage.c.npi)
                 ),
-            )
-        )
-        fresh = ~stage.c.only_status & ~exists().where(target.c.row_number == stage.c.row_number)
-        if self.postgres:
-            # the sequence's name is looked up once, not for every row
-            sequence = str(
-                self.session.scalar(select(func.pg_get_serial_sequence("stakeholder", "id")))
-            )
-            new_id: Any = literal_column(f"nextval('{sequence.replace(chr(39), 2 * chr(39))}')")
-        else:
-            # SQLite has one writer at a time: the ids after the highest are free
-            top = select(func.coalesce(func.max(STAKEHOLDER.c.id), 0)).scalar_subquery()
-            new_id = top + func.row_number().over(order_by=stage.c.row_number)
-        self.session.execute(
-            insert(target).from_select(
-                ["row_number", "stakeholder_id", "is_new"],
-                select(stage.c.row_number, new_id, literal(True)).where(fresh),
             )
         )
         if self.postgres:
@@ -541,7 +476,6 @@ class Applier:
             select(
                 target.c.stakeholder_id,
                 stage.c.row_number,
-                target.c.is_new,
                 *[columns[f] for f in STAKEHOLDER_FIELDS],
                 func.coalesce(by_city.c.territory_id, by_state.c.territory_id),
             )
@@ -557,53 +491,11 @@ class Applier:
         )
         self.session.execute(
             insert(want).from_select(
-                ["id", "row_number", "is_new", *STAKEHOLDER_FIELDS, "territory_id"], query
+                ["id", "row_number", *STAKEHOLDER_FIELDS, "territory_id"], query
             )
         )
         if self.postgres:
             self.session.execute(_analyze(want))
-
-    def create_stakeholders(self) -> int:
-        st = STAKEHOLDER
-        now = bindparam("now", self.now, type_=st.c.created_at.type)
-        job_id = literal(self.run.job.id)
-        self.execute(
-            insert(st).from_select(
-                [
-                    "id",
-                    *STAKEHOLDER_FIELDS,
-                    "territory_id",
-                    "created_at",
-                    "updated_at",
-                    "import_job_id",
-                ],
-                select(
-                    want.c.id,
-                    *[want.c[f] for f in STAKEHOLDER_FIELDS],
-                    want.c.territory_id,
-                    now,
-                    now,
-                    job_id,
-                ).where(want.c.is_new),
-            )
-        )
-        npi = IDENTIFIER
-        today = bindparam("today", self.today, type_=npi.c.recorded_on.type)
-        self.execute(
-            insert(npi).from_select(
-                ["stakeholder_id", "system", "value", "source", "recorded_on"],
-                select(
-                    target.c.stakeholder_id,
-                    literal("npi"),
-                    stage.c.npi,
-                    literal(SOURCE),
-                    func.coalesce(stage.c.updated_on, today),
-                )
-                .join(stage, stage.c.row_number == target.c.row_number)
-                .where(target.c.is_new),
-            )
-        )
-        return self.count(target, target.c.is_new)
 
     def update_stakeholders(self) -> None:
         """Only the rows whose values differ are written, each changed field audited."""
@@ -615,7 +507,7 @@ class Applier:
                 st.c.id, *[st.c[f] for f in fields], *[want.c[f].label(f"new_{f}") for f in fields]
             )
             .join(want, want.c.id == st.c.id)
-            .where(~want.c.is_new, differs)
+            .where(differs)
         ).all()
         entries = []
         for row in rows:
@@ -629,7 +521,7 @@ class Applier:
         if rows:
             self.execute(
                 update(st)
-                .where(st.c.id == want.c.id, ~want.c.is_new, differs)
+                .where(st.c.id == want.c.id, differs)
                 .values({**{f: want.c[f] for f in fields}, "updated_at": self.now})
             )
 
@@ -664,7 +556,6 @@ class Applier:
             select(
                 stage_identifier.c.row_number,
                 target.c.stakeholder_id,
-                target.c.is_new,
                 stage_identifier.c.system,
                 stage_identifier.c.value,
             )
@@ -675,7 +566,7 @@ class Applier:
         # table's collation are the costly part: they are made once)
         self.session.execute(
             insert(fresh_identifier).from_select(
-                ["row_number", "stakeholder_id", "is_new", "system", "value", "owner", "rank"],
+                ["row_number", "stakeholder_id", "system", "value", "owner", "rank"],
                 select(*wanted.c, si.c.stakeholder_id, literal(1)).outerjoin(
                     si, and_(si.c.system == wanted.c.system, si.c.value == wanted.c.value)
                 ),
@@ -748,41 +639,34 @@ class Applier:
         self.run.flush_errors()
         today = bindparam("today", self.today, type_=si.c.recorded_on.type)
         before = self.session.scalar(select(func.coalesce(func.max(si.c.id), 0)))
-        for new in (False, True):
-            self.execute(
-                insert(si).from_select(
-                    ["stakeholder_id", "system", "value", "source", "recorded_on"],
-                    select(
-                        fresh_identifier.c.stakeholder_id,
-                        fresh_identifier.c.system,
-                        fresh_identifier.c.value,
-                        literal(SOURCE),
-                        func.coalesce(stage.c.updated_on, today),
-                    )
-                    .join(stage, stage.c.row_number == fresh_identifier.c.row_number)
-                    .where(
-                        fresh_identifier.c.rank == 1,
-                        fresh_identifier.c.owner.is_(None),
-                        fresh_identifier.c.is_new == new,
-                    ),
+        self.execute(
+            insert(si).from_select(
+                ["stakeholder_id", "system", "value", "source", "recorded_on"],
+                select(
+                    fresh_identifier.c.stakeholder_id,
+                    fresh_identifier.c.system,
+                    fresh_identifier.c.value,
+                    literal(SOURCE),
+                    func.coalesce(stage.c.updated_on, today),
                 )
+                .join(stage, stage.c.row_number == fresh_identifier.c.row_number)
+                .where(fresh_identifier.c.rank == 1, fresh_identifier.c.owner.is_(None)),
             )
-            if not new:
-                added = self.session.execute(
-                    select(si).where(
-                        si.c.id > before,
-                        si.c.source == SOURCE,
-                        exists().where(
-                            fresh_identifier.c.system == si.c.system,
-                            fresh_identifier.c.value == si.c.value,
-                            fresh_identifier.c.rank == 1,
-                            fresh_identifier.c.owner.is_(None),
-                            ~fresh_identifier.c.is_new,
-                        ),
-                    )
-                ).all()
-                self.row_entries(AuditAction.create, si, added)
-                self.changed.update(r.stakeholder_id for r in added)
+        )
+        added = self.session.execute(
+            select(si).where(
+                si.c.id > before,
+                si.c.source == SOURCE,
+                exists().where(
+                    fresh_identifier.c.system == si.c.system,
+                    fresh_identifier.c.value == si.c.value,
+                    fresh_identifier.c.rank == 1,
+                    fresh_identifier.c.owner.is_(None),
+                ),
+            )
+        ).all()
+        self.row_entries(AuditAction.create, si, added)
+        self.changed.update(r.stakeholder_id for r in added)
 
     def sync_children(
         self,
@@ -802,7 +686,6 @@ class Applier:
             f"nppes_want_{table.name}",
             MetaData(),
             Column("sid", Integer),
-            Column("is_new", Boolean),
             *[Column(c, staged.c[c].type) for c in (*keys, *fields)],
             Index(None, "sid", *keys),
             prefixes=_TEMP,
@@ -812,16 +695,12 @@ class Applier:
         wanted.create(conn)
         self.session.execute(
             insert(wanted).from_select(
-                ["sid", "is_new", *keys, *fields],
+                ["sid", *keys, *fields],
                 select(
                     target.c.stakeholder_id,
-                    target.c.is_new,
                     *[staged.c[k] for k in keys],
                     *[staged.c[f] for f in fields],
-                )
-                .join(target, target.c.row_number == staged.c.row_number)
-                # the new stakeholders' rows go straight from the staging table
-                .where(~target.c.is_new),
+                ).join(target, target.c.row_number == staged.c.row_number),
             )
         )
         try:
@@ -851,7 +730,7 @@ class Applier:
                 *[wanted.c[f].label(f"new_{f}") for f in fields],
             )
             .join(wanted, and_(*same))
-            .where(~wanted.c.is_new, differs)
+            .where(differs)
         ).all()
         entries = []
         for row in rows:
@@ -873,7 +752,7 @@ class Applier:
             full_existing = (
                 select(target.c.stakeholder_id)
                 .join(stage, stage.c.row_number == target.c.row_number)
-                .where(~target.c.is_new, ~stage.c.only_status)
+                .where(~stage.c.only_status)
             )
             gone = self.session.execute(
                 select(table).where(
@@ -889,37 +768,20 @@ class Applier:
                 self.execute(delete(table).where(table.c.id.in_(gone_ids[start : start + BLOCK])))
         names = ["stakeholder_id", *keys, *fields, "source"]
         before = self.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
-        for new in (False, True):
-            if new:
-                query = (
-                    select(
-                        target.c.stakeholder_id,
-                        *[staged.c[k] for k in keys],
-                        *[staged.c[f] for f in fields],
-                        literal(SOURCE),
-                    )
-                    .join(target, target.c.row_number == staged.c.row_number)
-                    .where(target.c.is_new)
-                )
-            else:
-                query = select(
-                    wanted.c.sid,
-                    *[wanted.c[k] for k in keys],
-                    *[wanted.c[f] for f in fields],
-                    literal(SOURCE),
-                ).where(~exists().where(*same))
-            self.execute(insert(table).from_select(names, query))
-            if not new:
-                added = self.session.execute(
-                    select(table).where(
-                        table.c.id > before,
-                        table.c.stakeholder_id.in_(
-                            select(target.c.stakeholder_id).where(~target.c.is_new)
-                        ),
-                    )
-                ).all()
-                self.row_entries(AuditAction.create, table, added)
-                self.changed.update(r.stakeholder_id for r in added)
+        query = select(
+            wanted.c.sid,
+            *[wanted.c[k] for k in keys],
+            *[wanted.c[f] for f in fields],
+            literal(SOURCE),
+        ).where(~exists().where(*same))
+        self.execute(insert(table).from_select(names, query))
+        added = self.session.execute(
+            select(table).where(
+                table.c.id > before, table.c.stakeholder_id.in_(select(target.c.stakeholder_id))
+            )
+        ).all()
+        self.row_entries(AuditAction.create, table, added)
+        self.changed.update(r.stakeholder_id for r in added)
 
     def redate_npis(self) -> None:
         """A changed stakeholder's NPI takes the file's Last Update Date."""

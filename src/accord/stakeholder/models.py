@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.audit.mixin import Audited
-from accord.db.base import Base, Timestamped, str_enum
+from accord.db.base import Base, Timestamped, code_string, str_enum
 
 
 class StakeholderKind(enum.StrEnum):
@@ -83,21 +83,17 @@ class Stakeholder(Audited, Timestamped, Base):
     __tablename__ = "stakeholder"
     __table_args__ = (
         Index("ix_stakeholder_territory_id_id", "territory_id", "id"),
+        # byte-ordered (code_string): serves ORDER BY sort_name and the prefix LIKE of name
+        # search alike
         Index("ix_stakeholder_sort_name", "sort_name"),
-        # name search is a prefix LIKE; PostgreSQL uses a btree for it only with pattern ops
-        # (the database's collation is not C)
-        Index(
-            "ix_stakeholder_sort_name_pattern",
-            "sort_name",
-            postgresql_ops={"sort_name": "varchar_pattern_ops"},
-        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[StakeholderKind] = mapped_column(str_enum(StakeholderKind, 16))
     type: Mapped[StakeholderType] = mapped_column(str_enum(StakeholderType), index=True)
     name: Mapped[str] = mapped_column(String(300))
-    sort_name: Mapped[str] = mapped_column(String(300))  # lower-case "last first" for search
+    #: lower-case "last first" for search and ordering, compared byte by byte
+    sort_name: Mapped[str] = mapped_column(code_string(300))
     first_name: Mapped[str | None] = mapped_column(String(100))
     middle_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
@@ -110,7 +106,7 @@ class Stakeholder(Audited, Timestamped, Base):
     territory_id: Mapped[int | None] = mapped_column(
         ForeignKey("territory.id", ondelete="SET NULL")
     )
-    state: Mapped[str | None] = mapped_column(String(2), index=True)
+    state: Mapped[str | None] = mapped_column(code_string(2), index=True)
     city: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[StakeholderStatus] = mapped_column(
         str_enum(StakeholderStatus, 16), default=StakeholderStatus.active
@@ -134,14 +130,16 @@ class StakeholderIdentifier(Audited, Base):
     """An identifier with where it came from and when (NPI, ORCID, CMS profile id, ...)."""
 
     __tablename__ = "stakeholder_identifier"
-    __table_args__ = (UniqueConstraint("system", "value"),)
+    # value first: the system repeats across millions of rows, the value tells them apart,
+    # so the index sorts on 8-byte prefixes of the value (see the 2026-12-03 migration)
+    __table_args__ = (UniqueConstraint("value", "system"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stakeholder_id: Mapped[int] = mapped_column(
         ForeignKey("stakeholder.id", ondelete="CASCADE"), index=True
     )
-    system: Mapped[str] = mapped_column(String(40))  # npi, orcid, cms_profile_id, state_license
-    value: Mapped[str] = mapped_column(String(80))
+    system: Mapped[str] = mapped_column(code_string(40))  # npi, orcid, cms_profile_id, license:CA
+    value: Mapped[str] = mapped_column(code_string(80))
     source: Mapped[str] = mapped_column(String(80))
     recorded_on: Mapped[date]
 

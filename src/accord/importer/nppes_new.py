@@ -1,0 +1,598 @@
+"""The stakeholders an NPPES file brings for the first time go straight into their tables.
+
+On a first import nearly every row is a new NPI. Staging such rows and copying them again with
+INSERT ... SELECT would write everything twice and join it against tables that hold nothing
+yet; instead each chunk's new rows get their ids from the stakeholder sequence and their type
+and territory from small lookups held in memory, and are appended (COPY on PostgreSQL,
+executemany on SQLite) to stakeholder, stakeholder_identifier, address, stakeholder_specialty
+and authorized_official while the next chunk is being read. Rows about NPIs the database
+already holds, and deactivation rows, go to the staging tables and the set-based diff of
+`nppes_apply`; a row whose NPI came earlier in the file is rejected.
+
+When the file will at least double the stakeholders, the secondary indexes, unique constraints
+and foreign keys of the tables it grows are set aside before its first row and rebuilt once
+at the end (PostgreSQL's advice for populating a database).
+
+An NPI is unique by construction (the file's are checked against the database's and each
+other), but a license or other identifier may already be held, or be named by two rows: those
+go to a temporary table and move in one statement at the end, the first holder keeping each
+one and the other rows getting a note.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from psycopg import sql as psycopg_sql
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+
+from accord.db.base import code_string
+from accord.db.bulk import append_frame, set_aside_postgres
+from accord.importer.service import Run
+from accord.stakeholder.models import Specialty, Stakeholder, StakeholderIdentifier
+from accord.territory.models import TerritoryAlignment
+
+if TYPE_CHECKING:
+    from accord.importer.nppes import Chunk
+
+SOURCE = "nppes"
+STAKEHOLDER = cast(Table, Stakeholder.__table__)
+IDENTIFIER = cast(Table, StakeholderIdentifier.__table__)
+#: the tables a first import grows
+GROWN = ("stakeholder", "stakeholder_identifier", "address", "stakeholder_specialty")
+GROWN_ALSO = ("authorized_official",)
+DUPLICATE = "this NPI appears twice in the file"
+#: the stakeholder columns a new row fills (tier and merged_into_id stay empty)
+STAKEHOLDER_COLUMNS = (
+    "id",
+    "kind",
+    "type",
+    "name",
+    "sort_name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "credentials",
+    "sex",
+    "primary_specialty_code",
+    "state",
+    "city",
+    "status",
+    "other_name",
+    "parent_organization_name",
+    "territory_id",
+    "created_at",
+    "updated_at",
+    "import_job_id",
+)
+
+_meta = MetaData()
+#: the new stakeholders' identifiers other than the NPI, waiting for the end of the file
+new_identifier = Table(
+    "nppes_new_identifier",
+    _meta,
+    Column("row_number", Integer),
+    Column("stakeholder_id", Integer),
+    Column("system", code_string()),
+    Column("value", code_string()),
+    Column("recorded_on", Date),
+    prefixes=["TEMPORARY"],
+)
+#: the rows that may not have the identifier they name, with its holder
+lost_identifier = Table(
+    "nppes_lost_identifier",
+    _meta,
+    Column("row_number", Integer),
+    Column("system", code_string()),
+    Column("value", code_string()),
+    Column("owner", Integer),
+    prefixes=["TEMPORARY"],
+)
+
+
+TIMES: dict[str, float] = {}
+
+
+class Bitmap:
+    """A set of integers in [0, size) as one bit each; membership of a whole chunk is one
+    vectorised lookup. The memory is reserved, not used: only the pages holding a set bit
+    are ever touched."""
+
+    def __init__(self, size: int) -> None:
+        self.bits = np.zeros((size + 7) // 8, dtype=np.uint8)
+
+    def contains(self, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        found = (self.bits[positions >> 3] >> (positions & 7).astype(np.uint8)) & 1
+        return cast(npt.NDArray[np.bool_], found.astype(np.bool_))
+
+    def add(self, positions: npt.NDArray[np.int64]) -> None:
+        np.bitwise_or.at(self.bits, positions >> 3, (1 << (positions & 7)).astype(np.uint8))
+
+
+def npi_positions(npis: pl.Series) -> npt.NDArray[np.int64]:
+    """A valid NPI's first nine digits: its tenth is their Luhn check, so two valid NPIs never
+    share them, and a bitmap of 10^9 bits holds any set of NPIs exactly."""
+    return cast(npt.NDArray[np.int64], (npis.cast(pl.Int64) // 10).to_numpy())
+
+
+#: bits of the identifier filter: at 30 million identifiers about 3% of the checks say "maybe"
+IDENTIFIER_BITS = 1 << 30
+
+
+def identifier_positions(frame: pl.DataFrame) -> npt.NDArray[np.int64]:
+    """(system, value) hashed into the identifier filter (a hash can collide: a hit is only
+    a "maybe", settled exactly by the database)."""
+    hashed = frame.select(
+        pl.concat_str("system", "value", separator="\x1f").hash() % IDENTIFIER_BITS
+    ).to_series()
+    return cast(npt.NDArray[np.int64], hashed.cast(pl.Int64).to_numpy())
+
+
+class NewRows:
+    """Splits each normalised chunk: new stakeholders are written at once, duplicates are
+    rejected, the rest is returned for staging."""
+
+    def __init__(self, run: Run, *, expected_rows: int | None, now: datetime) -> None:
+        self.run = run
+        self.session = run.session
+        self.postgres = self.session.connection().dialect.name == "postgresql"
+        self.now = now
+        self.today: date = now.date()
+        self.expected_rows = expected_rows
+        #: the statements that rebuild what was set aside; None until the first new row
+        self.restore: list[str] | None = None
+        self.created = 0
+        #: per table, the columns held constant as defaults while the indexes are aside
+        self.constants: dict[str, dict[str, object]] = {}
+        self.sequences: dict[str, str] = {}
+        #: the NPIs of the file so far (exact)
+        self.seen = Bitmap(10**9)
+        #: the identifiers held or named so far, while the indexes are aside (a filter: no
+        #: false "no", a few false "maybe")
+        self.named: Bitmap | None = None
+        self.known = self._known_npis()
+        self.groupings = self._groupings()
+        alignments = pl.DataFrame(
+            self.session.execute(
+                select(
+                    TerritoryAlignment.state,
+                    TerritoryAlignment.city,
+                    TerritoryAlignment.territory_id,
+                )
+            ).all(),
+            schema={"state": pl.String, "city": pl.String, "territory_id": pl.Int64},
+            orient="row",
+        )
+        self.by_city = (
+            alignments.filter(pl.col("city").is_not_null())
+            .select(
+                pl.col("state").alias("_state"),
+                pl.col("city").str.to_lowercase().alias("_city"),
+                pl.col("territory_id").alias("_city_territory"),
+            )
+            .unique(["_state", "_city"], keep="first")
+        )
+        self.by_state = (
+            alignments.filter(pl.col("city").is_null())
+            .select(
+                pl.col("state").alias("_state"), pl.col("territory_id").alias("_state_territory")
+            )
+            .unique("_state", keep="first")
+        )
+        connection = self.session.connection()
+        for table in (new_identifier, lost_identifier):
+            table.drop(connection, checkfirst=True)
+        new_identifier.create(connection)
+        if self.postgres:
+            sequence = self.session.scalar(select(func.pg_get_serial_sequence("stakeholder", "id")))
+            self.sequence = str(sequence)
+            # the identifiers' hash joins and aggregates at the end of a large file
+            self.session.execute(text("SET LOCAL work_mem = '256MB'"))
+
+    # lookups read once
+
+    def _known_npis(self) -> npt.NDArray[np.int64]:
+        """The NPIs the database holds, sorted, for an exact lookup of every chunk's."""
+        values = self.session.scalars(
+            select(IDENTIFIER.c.value).where(IDENTIFIER.c.system == "npi")
+        ).all()
+        series = pl.Series("npi", values, dtype=pl.String)
+        numbers = series.filter(series.str.contains(r"^\d{10}$")).cast(pl.Int64).to_numpy()
+        return np.sort(numbers)
+
+    def _groupings(self) -> pl.DataFrame:
+        rows = self.session.execute(select(Specialty.code, Specialty.grouping)).all()
+        return pl.DataFrame(rows, schema={"_code": pl.String, "_grouping": pl.String}, orient="row")
+
+    def _in_database(self, npis: pl.Series) -> npt.NDArray[np.bool_]:
+        numbers = npis.cast(pl.Int64).to_numpy()
+        if not self.known.size:
+            return np.zeros(numbers.size, dtype=np.bool_)
+        at = np.minimum(np.searchsorted(self.known, numbers), self.known.size - 1)
+        return cast(npt.NDArray[np.bool_], self.known[at] == numbers)
+
+    # each chunk
+
+    def _append(self, table: str, frame: pl.DataFrame) -> None:
+        import time
+
+        t = time.perf_counter()
+        if self.constants:
+            # in bulk mode the constant columns come from their temporary defaults, and
+            # every table's ids from a block reserved at once (no nextval() per row)
+            frame = frame.drop([c for c in self.constants.get(table, {}) if c in frame.columns])
+            if "id" not in frame.columns and table in self.constants and frame.height:
+                frame = frame.with_columns(self._reserve(table, frame.height))
+        append_frame(self.session, table, frame, block_rows=50_000)
+        TIMES[table] = TIMES.get(table, 0) + time.perf_counter() - t
+
+    def _reserve(self, table: str, count: int) -> pl.Series:
+        """`count` consecutive ids of `table`: the tables are locked (set aside) for the
+        rest of the job, so no other writer draws from their sequences meanwhile."""
+        last = int(
+            self.session.scalar(
+                text("SELECT setval(CAST(:s AS regclass), nextval(CAST(:s AS regclass)) + :n - 1)"),
+                {"s": self.sequences[table], "n": count},
+            )
+            or 0
+        )
+        return pl.Series("id", np.arange(last - count + 1, last + 1, dtype=np.int64))
+
+    def _set_constants(self) -> None:
+        """Columns whose value is the same on every new row become the columns' defaults for
+        the time of the job, so COPY does not parse a timestamp per row twice over; the old
+        defaults come back with the indexes."""
+        self.constants = {
+            "stakeholder": {
+                "created_at": self.now,
+                "updated_at": self.now,
+                "import_job_id": self.run.job.id,
+            },
+            **{table: {"source": SOURCE} for table in (*GROWN[1:], *GROWN_ALSO)},
+        }
+        raw: Any = self.session.connection().connection.driver_connection
+        back: list[str] = []
+        for table, columns in self.constants.items():
+            self.sequences[table] = str(
+                self.session.scalar(select(func.pg_get_serial_sequence(table, "id")))
+            )
+            for column, value in columns.items():
+                old = self.session.scalar(
+                    text(
+                        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+                        "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                        "WHERE d.adrelid = CAST(:t AS regclass) AND a.attname = :c"
+                    ),
+                    {"t": table, "c": column},
+                )
+                literal_value = psycopg_sql.Literal(value).as_string(raw)
+                self.session.execute(
+                    text(
+                        f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET DEFAULT {literal_value}'
+                    )
+                )
+                back.append(
+                    f'ALTER TABLE "{table}" ALTER COLUMN "{column}" '
+                    + (f"SET DEFAULT {old}" if old else "DROP DEFAULT")
+                )
+        assert self.restore is not None
+        self.restore[:0] = back
+
+    def take(self, chunk: Chunk) -> Chunk:
+        """Write the chunk's new stakeholders; return what is left for staging, with the
+        duplicates' rejections added to its errors."""
+        from accord.importer.nppes import Chunk
+
+        rows = chunk.stakeholders.sort("row_number")
+        npi = rows["npi"]
+        positions = npi_positions(npi)
+        duplicate = self.seen.contains(positions) | ~npi.is_first_distinct().to_numpy()
+        self.seen.add(positions[~duplicate])
+        new = ~duplicate & ~rows["only_status"].to_numpy() & ~self._in_database(npi)
+        staged = rows.filter(pl.Series(~duplicate & ~new))
+        errors = chunk.errors
+        if duplicate.any():
+            rejected = rows.filter(pl.Series(duplicate)).select(
+                "row_number",
+                pl.lit("NPI").alias("column"),
+                pl.col("npi").alias("value"),
+                pl.lit(DUPLICATE).alias("reason"),
+                pl.lit(True).alias("rejected"),
+            )
+            errors = pl.concat([errors, rejected])
+        fresh = rows.filter(pl.Series(new))
+        if fresh.height:
+            self._decide_set_aside(fresh.height, chunk.read)
+            self._write(fresh, chunk)
+        keep = staged.select("row_number")
+
+        def kept(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.join(keep, on="row_number", how="semi")
+
+        return Chunk(
+            chunk.read,
+            staged,
+            kept(chunk.specialties),
+            kept(chunk.identifiers),
+            kept(chunk.addresses),
+            kept(chunk.officials),
+            errors,
+        )
+
+    def _decide_set_aside(self, new_rows: int, read: int) -> None:
+        """Set the indexes aside when the file will at least double the stakeholders
+        (estimated from the share of new rows in its first chunk)."""
+        if self.restore is not None:
+            return
+        self.restore = []
+        if not self.postgres or not self.expected_rows:
+            return
+        expected_new = new_rows / max(read, 1) * max(self.expected_rows, read)
+        existing = int(self.session.scalar(select(func.count()).select_from(STAKEHOLDER)) or 0)
+        if expected_new > existing:
+            # this holds an exclusive lock on the tables until the job commits
+            self.restore = set_aside_postgres(self.session, [*GROWN, *GROWN_ALSO])
+            self._set_constants()
+            # with no unique index to ask, the identifiers held already are remembered
+            self.named = Bitmap(IDENTIFIER_BITS)
+            held = pl.DataFrame(
+                self.session.execute(
+                    select(IDENTIFIER.c.system, IDENTIFIER.c.value).where(
+                        IDENTIFIER.c.system != "npi"
+                    )
+                ).all(),
+                schema={"system": pl.String, "value": pl.String},
+                orient="row",
+            )
+            if held.height:
+                self.named.add(identifier_positions(held))
+
+    def _ids(self, count: int) -> pl.Series:
+        if self.constants:
+            return self._reserve("stakeholder", count)
+        if self.postgres:
+            ids = self.session.scalars(
+                select(func.nextval(self.sequence)).select_from(func.generate_series(1, count))
+            ).all()
+            return pl.Series("id", ids, dtype=pl.Int64)
+        # SQLite has one writer at a time: the ids after the highest are free
+        top = int(self.session.scalar(select(func.coalesce(func.max(STAKEHOLDER.c.id), 0))) or 0)
+        return pl.Series("id", np.arange(top + 1, top + count + 1, dtype=np.int64))
+
+    def _add_unknown_specialties(self, codes: pl.Series) -> None:
+        """A code NPPES cites that the loaded NUCC list lacks (retired, or no list loaded)."""
+        unknown = (
+            codes.drop_nulls()
+            .unique()
+            .to_frame("_code")
+            .join(self.groupings, on="_code", how="anti")
+            .to_series()
+        )
+        if unknown.is_empty():
+            return
+        self.session.execute(
+            insert(Specialty),
+            [
+                {
+                    "code": code,
+                    "grouping": "(unknown)",
+                    "classification": "(not in the loaded NUCC code set)",
+                    "specialization": None,
+                    "display_name": code,
+                }
+                for code in unknown.sort().to_list()
+            ],
+        )
+        self.groupings = pl.concat(
+            [
+                self.groupings,
+                pl.DataFrame({"_code": unknown, "_grouping": "(unknown)"}),
+            ]
+        )
+
+    def _write(self, fresh: pl.DataFrame, chunk: Chunk) -> None:
+        self._add_unknown_specialties(chunk.specialties["code"])
+        fresh = fresh.with_columns(self._ids(fresh.height))
+        person = pl.col("kind") == "person"
+        stakeholders = (
+            fresh.join(
+                self.groupings, left_on="primary_specialty_code", right_on="_code", how="left"
+            )
+            .with_columns(pl.col("city").str.to_lowercase().alias("_city"))
+            .join(
+                self.by_city, left_on=["state", "_city"], right_on=["_state", "_city"], how="left"
+            )
+            .join(self.by_state, left_on="state", right_on="_state", how="left")
+            .with_columns(
+                pl.when(person)
+                .then(pl.lit("hcp"))
+                .when(pl.col("_grouping") == "Hospitals")
+                .then(pl.lit("hospital"))
+                .otherwise(pl.lit("clinic"))
+                .alias("type"),
+                pl.coalesce("_city_territory", "_state_territory").alias("territory_id"),
+                pl.lit(self.now).dt.cast_time_unit("us").alias("created_at"),
+                pl.lit(self.now).dt.cast_time_unit("us").alias("updated_at"),
+                pl.lit(self.run.job.id).alias("import_job_id"),
+            )
+            .select(STAKEHOLDER_COLUMNS)
+        )
+        self._append("stakeholder", stakeholders)
+        ids = fresh.select(
+            "row_number",
+            pl.col("id").alias("stakeholder_id"),
+            pl.col("updated_on").fill_null(self.today).alias("recorded_on"),
+        )
+        self._append(
+            "stakeholder_identifier",
+            ids.select(
+                "stakeholder_id",
+                pl.lit("npi").alias("system"),
+                fresh["npi"].alias("value"),
+                pl.lit(SOURCE).alias("source"),
+                "recorded_on",
+            ),
+        )
+        ours = ids.select("row_number", "stakeholder_id")
+        identifiers = chunk.identifiers.join(ids, on="row_number")
+        if self.named is not None:
+            # an identifier surely held by nobody goes straight in; a "maybe" (held, named by
+            # an earlier row, or a hash collision) waits for the exact check at the end
+            identifiers = identifiers.sort("row_number")
+            positions = identifier_positions(identifiers)
+            repeated = ~pl.Series(positions).is_first_distinct().to_numpy()
+            maybe = self.named.contains(positions) | repeated
+            self.named.add(positions)
+            self._append(
+                "stakeholder_identifier",
+                identifiers.filter(pl.Series(~maybe)).select(
+                    "stakeholder_id",
+                    "system",
+                    "value",
+                    pl.lit(SOURCE).alias("source"),
+                    "recorded_on",
+                ),
+            )
+            identifiers = identifiers.filter(pl.Series(maybe))
+        self._append(
+            new_identifier.name,
+            identifiers.select("row_number", "stakeholder_id", "system", "value", "recorded_on"),
+        )
+        source = pl.lit(SOURCE).alias("source")
+        self._append(
+            "address",
+            chunk.addresses.join(ours, on="row_number").select(
+                "stakeholder_id", pl.exclude("row_number", "stakeholder_id"), source
+            ),
+        )
+        self._append(
+            "stakeholder_specialty",
+            chunk.specialties.join(ours, on="row_number").select(
+                "stakeholder_id",
+                pl.col("code").alias("specialty_code"),
+                "is_primary",
+                source,
+            ),
+        )
+        self._append(
+            "authorized_official",
+            chunk.officials.join(ours, on="row_number").select(
+                "stakeholder_id", pl.exclude("row_number", "stakeholder_id"), source
+            ),
+        )
+        self.created += fresh.height
+
+    # the end of the file
+
+    def finish(self) -> None:
+        """Settle the new stakeholders' other identifiers: each goes to the stakeholder that
+        held it before the file, else to the first row naming it; the others are noted."""
+        self._move()
+        self.run.flush_errors()
+        connection = self.session.connection()
+        for table in (new_identifier, lost_identifier):
+            table.drop(connection, checkfirst=True)
+
+    def _note(self, row: int, system: str, value: str, owner: int) -> None:
+        self.run.note(row, system, value, f"identifier already belongs to stakeholder {owner}")
+
+    def _move(self) -> None:
+        """The identifiers that waited in a temporary table: those held already, or named by
+        an earlier row, stay out."""
+        n, si = new_identifier, IDENTIFIER
+        connection = self.session.connection()
+        if self.postgres:
+            self.session.execute(text(f'ANALYZE "{n.name}"'))
+        lost_identifier.create(connection)
+        lost = lost_identifier
+        # held already (by a stakeholder from before, or by one whose NPI row came first)
+        self.session.execute(
+            insert(lost).from_select(
+                ["row_number", "system", "value", "owner"],
+                select(n.c.row_number, n.c.system, n.c.value, si.c.stakeholder_id).join(
+                    si, and_(si.c.system == n.c.system, si.c.value == n.c.value)
+                ),
+            )
+        )
+        # named by several new rows and held by nobody: the first row gets it
+        contested = (
+            select(n.c.system, n.c.value, func.min(n.c.row_number).label("first"))
+            .group_by(n.c.system, n.c.value)
+            .having(func.count() > 1)
+            .subquery()
+        )
+        winner = n.alias("winner")
+        self.session.execute(
+            insert(lost).from_select(
+                ["row_number", "system", "value", "owner"],
+                select(n.c.row_number, n.c.system, n.c.value, winner.c.stakeholder_id)
+                .join(
+                    contested,
+                    and_(
+                        contested.c.system == n.c.system,
+                        contested.c.value == n.c.value,
+                        contested.c.first < n.c.row_number,
+                    ),
+                )
+                .join(
+                    winner,
+                    and_(
+                        winner.c.system == contested.c.system,
+                        winner.c.value == contested.c.value,
+                        winner.c.row_number == contested.c.first,
+                    ),
+                )
+                .where(~exists().where(si.c.system == n.c.system, si.c.value == n.c.value)),
+            )
+        )
+        self.session.execute(
+            insert(si).from_select(
+                ["stakeholder_id", "system", "value", "source", "recorded_on"],
+                select(
+                    n.c.stakeholder_id, n.c.system, n.c.value, literal(SOURCE), n.c.recorded_on
+                ).where(
+                    ~exists().where(
+                        lost.c.row_number == n.c.row_number,
+                        lost.c.system == n.c.system,
+                        lost.c.value == n.c.value,
+                    )
+                ),
+            )
+        )
+        notes = self.session.execute(
+            select(lost.c.row_number, lost.c.system, lost.c.value, lost.c.owner).order_by(
+                lost.c.row_number, lost.c.system
+            )
+        ).all()
+        for number, system, value, owner in notes:
+            self._note(number, system, value, owner)
+
+    def rebuild(self) -> None:
+        """Put back what was set aside (one sort per index, one join per foreign key)."""
+        if not self.restore:
+            return
+        self.session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+        import sys
+        import time
+
+        for statement in self.restore:
+            t = time.perf_counter()
+            self.session.execute(text(statement))
+            print(f"REBUILD {time.perf_counter() - t:.3f} {statement[:110]}", file=sys.stderr)
