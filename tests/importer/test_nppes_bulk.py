@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditAction, AuditEntry
 from accord.audit.service import verify_chain
+from accord.importer import nppes
 from accord.importer.models import ImportRowError
 from accord.importer.nppes import credentials_expr, npi_valid_expr
 from accord.stakeholder.identifiers import npi_is_valid
 from accord.stakeholder.models import (
     Address,
     AddressKind,
+    AuthorizedOfficial,
     Stakeholder,
     StakeholderIdentifier,
     StakeholderSpecialty,
@@ -28,6 +30,15 @@ from accord.territory import service as territory_service
 from tests.importer.test_nppes import SAMPLE, by_npi, head_of, run
 
 WIEBE = "1679576722"
+SHARED_IDENTIFIERS = 47
+#: the rows the whole sample adds to each table
+SAMPLE_ROWS = {
+    "stakeholder": 921,
+    "stakeholder_identifier": 3787,
+    "address": 1842,
+    "stakeholder_specialty": 1181,
+    "authorized_official": 188,
+}
 
 
 def entries(session: Session, **where: object) -> list[AuditEntry]:
@@ -241,3 +252,97 @@ class TestColumnWiseChecks:
     def test_credentials_lose_their_dots(self, raw: str, clean: str | None) -> None:
         frame = pl.DataFrame({"c": [raw]})
         assert frame.select(credentials_expr("c")).item() == clean
+
+
+@pytest.fixture(params=["one chunk", "indexes set aside", "indexes in place"])
+def many_chunks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Small chunks, so that a few rows exercise what the 9-million-row file does; with the
+    tables' indexes set aside (a first import, on PostgreSQL) or kept (a small file into a
+    large table: rows far larger than they are make the file look small). "one chunk" is
+    the file as the sample's size reads it, the reference."""
+    if request.param == "one chunk":
+        return str(request.param)
+    monkeypatch.setattr(nppes, "FIRST_CHUNK", 40)
+    monkeypatch.setattr(nppes, "CHUNK", 150)
+    if request.param == "indexes in place":
+        monkeypatch.setattr(nppes, "BYTES_PER_ROW", 10**12)
+    return str(request.param)
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    return {
+        model.__tablename__: int(session.scalar(select(func.count()).select_from(model)) or 0)
+        for model in (
+            Stakeholder,
+            StakeholderIdentifier,
+            Address,
+            StakeholderSpecialty,
+            AuthorizedOfficial,
+        )
+    }
+
+
+class TestAFileInManyChunks:
+    def test_the_sample_imports_as_in_one_chunk(
+        self, session: Session, data_dir: Path, many_chunks: str
+    ) -> None:
+        before = table_counts(session)
+        job = run(session, data_dir / SAMPLE)
+        assert (job.read, job.created, job.rejected, job.unchanged) == (1000, 921, 0, 79)
+        grown = {k: v - before[k] for k, v in table_counts(session).items()}
+        assert grown == SAMPLE_ROWS
+        # identifiers the real rows share (group Medicaid numbers and the like): the first
+        # row keeps each, the later ones are noted, whichever chunks they fall in
+        shared = session.scalars(
+            select(ImportRowError.row_number).where(
+                ImportRowError.job_id == job.id, ImportRowError.reason.contains("belongs")
+            )
+        ).all()
+        assert len(shared) == SHARED_IDENTIFIERS
+        assert by_npi(session, WIEBE).name == "David A Wiebe, MD"
+        assert verify_chain(session).intact
+        again = run(session, data_dir / SAMPLE)
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 1000)
+
+    def test_an_npi_again_in_a_later_chunk_is_rejected(
+        self, session: Session, data_dir: Path, tmp_path: Path, many_chunks: str
+    ) -> None:
+        lines = (data_dir / SAMPLE).read_text(encoding="utf-8").splitlines(keepends=True)
+        twice = tmp_path / "twice.csv"
+        twice.write_text("".join([*lines[:301], lines[1].replace("WIEBE", "WIBE")]), "utf-8")
+        job = run(session, twice)
+        assert (job.read, job.rejected) == (301, 1)
+        error = session.scalars(
+            select(ImportRowError).where(
+                ImportRowError.job_id == job.id, ImportRowError.reason.contains("twice")
+            )
+        ).one()
+        assert (error.row_number, error.value) == (302, WIEBE)
+        assert by_npi(session, WIEBE).last_name == "Wiebe"
+
+    def test_an_identifier_named_again_in_a_later_chunk_stays_with_the_first(
+        self, session: Session, data_dir: Path, tmp_path: Path, many_chunks: str
+    ) -> None:
+        lines = (data_dir / SAMPLE).read_text(encoding="utf-8").splitlines(keepends=True)
+        claimant = lines[2].replace(lines[2].split(",")[0], '"1000000004"', 1)
+        claimant = claimant.replace("ME68414,FL", "12637,NE", 1)
+        claimed = tmp_path / "claimed.csv"
+        # the claimant replaces the row it copies, whose other identifiers it keeps
+        claimed.write_text("".join([*lines[:2], *lines[3:201], claimant]), "utf-8")
+        job = run(session, claimed)
+        assert (job.read, job.rejected) == (200, 0)
+        owner = session.scalars(
+            select(StakeholderIdentifier.stakeholder_id).where(
+                StakeholderIdentifier.system == "license:NE",
+                StakeholderIdentifier.value == "12637",
+            )
+        ).one()
+        assert owner == by_npi(session, WIEBE).id
+        # (the real rows share a few group identifiers too: each later holder is noted)
+        note = session.scalars(
+            select(ImportRowError).where(
+                ImportRowError.job_id == job.id, ImportRowError.row_number == 201
+            )
+        ).one()
+        assert (note.column, note.value) == ("license:NE", "12637")
+        assert note.reason == f"identifier already belongs to stakeholder {owner}"

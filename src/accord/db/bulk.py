@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,9 @@ def copy_frame(
     with (
         raw.cursor() as cursor,
         cursor.copy(
-            f"COPY \"{table}\" ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            f"COPY \"{table}\" ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            # a thread sends each block while the next one is being formatted
+            writer=QueuedLibpqWriter(cursor),
         ) as copy,
     ):
         for block in frame.iter_slices(block_rows):

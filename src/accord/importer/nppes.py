@@ -36,6 +36,10 @@ from accord.importer.service import READ_ERRORS, BadFile, Run
 SOURCE = nppes_apply.SOURCE
 #: rows per chunk read and normalised at once (about 0.5 GB of raw strings at 300 columns)
 CHUNK = 100_000
+FIRST_CHUNK = 20_000
+#: about 600 bytes a row in the spreadsheet-saved sample, 1,200 in the CMS file: the smaller
+#: figure errs towards setting the indexes aside on a first import (nppes_new)
+BYTES_PER_ROW = 600
 SLOTS = 15
 OTHER_SLOTS = 50
 REQUIRED = (
@@ -212,7 +216,13 @@ def raw_chunks(path: Path, header: list[str], wanted: tuple[str, ...]) -> Iterat
         raise_if_empty=False,
     ).select(ROW, *present)
     try:
-        for chunk in frame.collect_batches(chunk_size=CHUNK):
+        # a small first chunk: the database waits for it, and for nothing after it
+        batches = (
+            chunk
+            for part in (frame.head(FIRST_CHUNK), frame.slice(FIRST_CHUNK))
+            for chunk in part.collect_batches(chunk_size=CHUNK)
+        )
+        for chunk in batches:
             missing = [pl.lit(None, pl.String).alias(c) for c in wanted if c not in header]
             yield chunk.with_columns(missing) if missing else chunk
     except pl.exceptions.PolarsError as error:
@@ -801,9 +811,7 @@ def import_nppes(run: Run, path: Path) -> dict[str, float]:
         kind = file_kind(header, path.name)
         wanted = FULL_COLUMNS if kind == "full" else DEACTIVATION
         normalise = normalise_full if kind == "full" else normalise_deactivations
-        # about 600 bytes a row in the spreadsheet-saved sample, 1,200 in the CMS file: the
-        # smaller figure errs towards setting the indexes aside on a first import
-        staging = nppes_apply.Staging(run, expected_rows=plain.stat().st_size // 600)
+        staging = nppes_apply.Staging(run, expected_rows=plain.stat().st_size // BYTES_PER_ROW)
         # the phases of the thread overlap the staging; their sum can exceed the wall time
         timings = staging.timings
         for chunk, reading, normalising in _normalised(

@@ -269,11 +269,12 @@ class Staging:
     def apply(self, reason: str) -> None:
         applier = Applier(self, reason)
         applier.apply()
-        with self.timed("move new identifiers"):
-            self.new_rows.finish()
         with self.timed("rebuild indexes and keys"):
             self.new_rows.rebuild()
-        applier.close(self.new_rows.created)
+        # after the rebuild: the few identifiers left to check are looked up in the index
+        with self.timed("move new identifiers"):
+            self.new_rows.finish()
+        applier.close(self.new_rows.created, self.new_rows.unchanged)
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -302,6 +303,7 @@ class Applier:
         self.today = self.now.date()
         self.actor: trail.Actor = self.session.info.get("actor", trail.SYSTEM)
         self.changed: set[int] = set()
+        self.staged = 0
         self.postgres = _is_postgres(self.session)
 
     # helpers
@@ -362,6 +364,9 @@ class Applier:
                 self.session.execute(_analyze(stage))
             for table in WORK:
                 table.create(conn)
+        self.staged = self.count(stage)
+        if not self.staged:
+            return  # a first import: every row was new
         with self.timed("find targets"):
             self.find_targets()
         with self.timed("add unknown specialties"):
@@ -391,12 +396,12 @@ class Applier:
         with self.timed("redate npis"):
             self.redate_npis()
 
-    def close(self, created: int) -> None:
+    def close(self, created: int, unchanged: int) -> None:
         """The job's counts, and one chained entry for the stakeholders it created."""
         job = self.run.job
         job.created += created
         job.updated += len(self.changed)
-        job.unchanged += self.count(stage) - len(self.changed)
+        job.unchanged += self.staged - len(self.changed) + unchanged
         if created:
             self.audit(
                 [

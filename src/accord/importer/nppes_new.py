@@ -123,7 +123,15 @@ class Bitmap:
         return cast(npt.NDArray[np.bool_], found.astype(np.bool_))
 
     def add(self, positions: npt.NDArray[np.int64]) -> None:
-        np.bitwise_or.at(self.bits, positions >> 3, (1 << (positions & 7)).astype(np.uint8))
+        if not positions.size:
+            return
+        # sorted, the bits falling in one byte are OR-ed together first (ufunc.at, which
+        # would do it unsorted, costs a microsecond per element)
+        ordered = np.sort(positions)
+        byte = ordered >> 3
+        starts = np.flatnonzero(np.concatenate(([True], byte[1:] != byte[:-1])))
+        masks = (1 << (ordered & 7)).astype(np.uint8)
+        self.bits[byte[starts]] |= np.bitwise_or.reduceat(masks, starts)
 
 
 def npi_positions(npis: pl.Series) -> npt.NDArray[np.int64]:
@@ -159,6 +167,8 @@ class NewRows:
         #: the statements that rebuild what was set aside; None until the first new row
         self.restore: list[str] | None = None
         self.created = 0
+        #: rows that could change nothing (deactivations of NPIs nobody holds)
+        self.unchanged = 0
         #: per table, the columns held constant as defaults while the indexes are aside
         self.constants: dict[str, dict[str, object]] = {}
         self.sequences: dict[str, str] = {}
@@ -305,8 +315,13 @@ class NewRows:
         positions = npi_positions(npi)
         duplicate = self.seen.contains(positions) | ~npi.is_first_distinct().to_numpy()
         self.seen.add(positions[~duplicate])
-        new = ~duplicate & ~rows["only_status"].to_numpy() & ~self._in_database(npi)
-        staged = rows.filter(pl.Series(~duplicate & ~new))
+        held = self._in_database(npi)
+        only_status = rows["only_status"].to_numpy()
+        new = ~duplicate & ~only_status & ~held
+        # a deactivation of an NPI the database does not hold changes nothing
+        idle = ~duplicate & only_status & ~held
+        self.unchanged += int(idle.sum())
+        staged = rows.filter(pl.Series(~duplicate & ~new & ~idle))
         errors = chunk.errors
         if duplicate.any():
             rejected = rows.filter(pl.Series(duplicate)).select(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import mmap
+import os
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -88,9 +90,13 @@ def file_digest(path: Path) -> tuple[str, int]:
         if path.is_dir():
             digest.update(str(file.relative_to(path)).encode() + b"\0")
         with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-                size += len(block)
+            length = os.fstat(handle.fileno()).st_size
+            if length:
+                # hashed straight from the page cache: reading a large file into Python
+                # blocks first would copy every byte once more
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                    digest.update(mapped)
+            size += length
     return digest.hexdigest(), size
 
 
