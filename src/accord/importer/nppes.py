@@ -574,12 +574,22 @@ def _other_identifiers(full: pl.LazyFrame, filled: list[int]) -> pl.LazyFrame:
     ).filter(pl.col("value").is_not_null())
 
 
+def _place(prefix: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(city, state, kept) of an address: kept when it has a first line, a city and a
+    two-letter state (an address outside the US has none)."""
+    c = _address_columns(prefix)
+    state, city = text(c["state"]), _title(c["city"]).str.slice(0, 100)
+    kept = text(c["line1"]).is_not_null() & (state.str.len_chars() == 2) & city.is_not_null()
+    return city, state.str.to_uppercase(), kept.fill_null(False)
+
+
 def _addresses(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(kept addresses, notes for the ones outside the US)."""
     kept, notes = [], []
     for kind, prefix, primary in (("practice", PRACTICE, True), ("mailing", MAILING, False)):
         c = _address_columns(prefix)
         state = text(c["state"])
+        city, _, keep = _place(prefix)
         frame = (
             full.select(
                 pl.col(ROW).alias("row_number"),
@@ -587,21 +597,18 @@ def _addresses(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
                 pl.lit(primary).alias("is_primary"),
                 text(c["line1"]).str.slice(0, 200).alias("line1"),
                 text(c["line2"]).str.slice(0, 200).alias("line2"),
-                _title(c["city"]).str.slice(0, 100).alias("city"),
+                city.alias("city"),
                 state.str.to_uppercase().alias("state"),
                 postal_digits(c["postal_code"]).alias("postal_code"),
                 phone_expr(c["phone"]).alias("phone"),
                 state.alias("_state_raw"),
                 text(c["country"]).alias("_country"),
+                keep.alias("_kept"),
             )
             .with_columns(postal_code_expr("postal_code").alias("postal_code"))
             .filter(pl.col("line1").is_not_null())
         )
-        foreign = (
-            pl.col("_state_raw").is_null()
-            | (pl.col("_state_raw").str.len_chars() != 2)
-            | pl.col("city").is_null()
-        )
+        foreign = ~pl.col("_kept")
         notes.append(
             _errors(
                 frame.filter(foreign).rename({"row_number": ROW}),
@@ -614,7 +621,7 @@ def _addresses(full: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
                 ),
             ).with_columns(pl.lit(False).alias("rejected"))
         )
-        kept.append(frame.filter(~foreign).drop("_state_raw", "_country"))
+        kept.append(frame.filter(~foreign).drop("_state_raw", "_country", "_kept"))
     return pl.concat(kept), pl.concat(notes)
 
 
@@ -640,19 +647,20 @@ def normalise_full(raw: pl.DataFrame) -> Chunk:
         pl.lit(None, pl.Date).alias("updated_on"),
     )
     full = checked.filter(verdict == "ok")
-    codes, licenses = _specialties(full, _filled(eager, "Healthcare Provider Taxonomy Code", SLOTS))
-    primaries = (
-        codes.filter(pl.col("is_primary"))
-        .sort("row_number", "slot")
-        .unique("row_number", keep="first")
-        .select(pl.col("row_number").alias(ROW), pl.col("code").alias("primary_specialty_code"))
+    taxonomy_slots = _filled(eager, "Healthcare Provider Taxonomy Code", SLOTS)
+    codes, licenses = _specialties(full, taxonomy_slots)
+    # the earliest slot whose switch says Y, and the practice place, read off the row's own
+    # columns (joining them back from the long forms cost more than the rest together)
+    primary = pl.coalesce(
+        [
+            pl.when(text(f"Healthcare Provider Primary Taxonomy Switch_{slot}") == "Y").then(
+                text(f"Healthcare Provider Taxonomy Code_{slot}")
+            )
+            for slot in taxonomy_slots
+        ]
     )
+    practice_city, practice_state, practice_kept = _place(PRACTICE)
     addresses, notes = _addresses(full)
-    practice = addresses.filter(pl.col("kind") == "practice").select(
-        pl.col("row_number").alias(ROW),
-        pl.col("state").alias("state"),
-        pl.col("city").alias("city"),
-    )
     person = pl.col("_entity") == "1"
     first, middle, last = (
         _title("Provider First Name"),
@@ -666,60 +674,54 @@ def normalise_full(raw: pl.DataFrame) -> Chunk:
     inactive = pl.col("_deactivated").is_not_null() & (
         pl.col("_reactivated").is_null() | (pl.col("_reactivated") < pl.col("_deactivated"))
     )
-    stakeholders = (
-        full.join(primaries, on=ROW, how="left")
-        .join(practice, on=ROW, how="left")
-        .select(
-            pl.col(ROW).cast(pl.Int64).alias("row_number"),
-            "npi",
-            pl.lit(False).alias("only_status"),
-            pl.when(person).then(pl.lit("person")).otherwise(pl.lit("organization")).alias("kind"),
-            # an organization's type (hospital or clinic) comes from its primary taxonomy's
-            # NUCC grouping, which the database holds
-            pl.when(person).then(pl.lit("hcp")).alias("type"),
-            pl.when(person)
-            .then(
-                pl.when(creds.is_not_null())
-                .then(pl.concat_str(person_name, pl.lit(", "), creds))
-                .otherwise(person_name)
-            )
-            .otherwise(org.str.slice(0, 300))
-            .alias("name"),
-            pl.when(person)
-            .then(
-                pl.concat_str(
-                    pl.col("_last"), text("Provider First Name").fill_null(""), separator=" "
-                )
-                .str.strip_chars()
-                .str.to_lowercase()
-            )
-            .otherwise(org.str.to_lowercase().str.slice(0, 300))
-            .alias("sort_name"),
-            pl.when(person).then(first).alias("first_name"),
-            pl.when(person).then(middle).alias("middle_name"),
-            pl.when(person).then(last).alias("last_name"),
-            pl.when(person).then(creds).alias("credentials"),
-            pl.when(person)
-            .then(
-                text("Provider Sex Code")
-                .str.to_uppercase()
-                .replace_strict({"M": "M", "F": "F"}, default="U")
-                .fill_null("U")
-            )
-            .alias("sex"),
-            "primary_specialty_code",
-            "state",
-            "city",
-            pl.when(person)
-            .then(None)
-            .otherwise(text("Provider Other Organization Name"))
-            .alias("other_name"),
-            pl.when(~person & subpart)
-            .then(text("Parent Organization LBN"))
-            .alias("parent_organization_name"),
-            pl.when(inactive).then(pl.lit("inactive")).otherwise(pl.lit("active")).alias("status"),
-            "updated_on",
+    stakeholders = full.select(
+        pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        "npi",
+        pl.lit(False).alias("only_status"),
+        pl.when(person).then(pl.lit("person")).otherwise(pl.lit("organization")).alias("kind"),
+        # an organization's type (hospital or clinic) comes from its primary taxonomy's
+        # NUCC grouping, which the database holds
+        pl.when(person).then(pl.lit("hcp")).alias("type"),
+        pl.when(person)
+        .then(
+            pl.when(creds.is_not_null())
+            .then(pl.concat_str(person_name, pl.lit(", "), creds))
+            .otherwise(person_name)
         )
+        .otherwise(org.str.slice(0, 300))
+        .alias("name"),
+        pl.when(person)
+        .then(
+            pl.concat_str(pl.col("_last"), text("Provider First Name").fill_null(""), separator=" ")
+            .str.strip_chars()
+            .str.to_lowercase()
+        )
+        .otherwise(org.str.to_lowercase().str.slice(0, 300))
+        .alias("sort_name"),
+        pl.when(person).then(first).alias("first_name"),
+        pl.when(person).then(middle).alias("middle_name"),
+        pl.when(person).then(last).alias("last_name"),
+        pl.when(person).then(creds).alias("credentials"),
+        pl.when(person)
+        .then(
+            text("Provider Sex Code")
+            .str.to_uppercase()
+            .replace_strict({"M": "M", "F": "F"}, default="U")
+            .fill_null("U")
+        )
+        .alias("sex"),
+        primary.alias("primary_specialty_code"),
+        pl.when(practice_kept).then(practice_state).alias("state"),
+        pl.when(practice_kept).then(practice_city).alias("city"),
+        pl.when(person)
+        .then(None)
+        .otherwise(text("Provider Other Organization Name"))
+        .alias("other_name"),
+        pl.when(~person & subpart)
+        .then(text("Parent Organization LBN"))
+        .alias("parent_organization_name"),
+        pl.when(inactive).then(pl.lit("inactive")).otherwise(pl.lit("active")).alias("status"),
+        "updated_on",
     )
     identifiers = (
         pl.concat(

@@ -2,21 +2,27 @@
 
 On a first import nearly every row is a new NPI. Staging such rows and copying them again with
 INSERT ... SELECT would write everything twice and join it against tables that hold nothing
-yet; instead each chunk's new rows get their ids from the stakeholder sequence and their type
-and territory from small lookups held in memory, and are appended (COPY on PostgreSQL,
-executemany on SQLite) to stakeholder, stakeholder_identifier, address, stakeholder_specialty
-and authorized_official while the next chunk is being read. Rows about NPIs the database
-already holds, and deactivation rows, go to the staging tables and the set-based diff of
-`nppes_apply`; a row whose NPI came earlier in the file is rejected.
+yet; instead each chunk's new rows get their ids, their type and their territory (from small
+lookups held in memory) and are appended (COPY on PostgreSQL, executemany on SQLite) to
+stakeholder, stakeholder_identifier, address, stakeholder_specialty and authorized_official
+while the next chunk is being read. Rows about NPIs the database already holds go to the
+staging tables and the set-based diff of `nppes_apply`; a row whose NPI came earlier in the
+file is rejected; a deactivation of an NPI nobody holds changes nothing.
 
-When the file will at least double the stakeholders, the secondary indexes, unique constraints
-and foreign keys of the tables it grows are set aside before its first row and rebuilt once
-at the end (PostgreSQL's advice for populating a database).
+Bulk mode, when the file will at least double the stakeholders (PostgreSQL's advice for
+populating a database): the secondary indexes, unique constraints, primary keys no foreign key
+refers to, and foreign keys of those tables are set aside before the first row and rebuilt
+once at the end; the tables stay locked until the job commits, so ids are reserved a block at
+a time instead of drawn row by row, and the columns every new row shares (its creation time,
+the job, the source) become the columns' defaults for the job instead of being parsed from
+every COPY row.
 
 An NPI is unique by construction (the file's are checked against the database's and each
-other), but a license or other identifier may already be held, or be named by two rows: those
-go to a temporary table and move in one statement at the end, the first holder keeping each
-one and the other rows getting a note.
+other, exactly, with a bitmap over their first nine digits). A license or other identifier may
+already be held, or be named by two rows: in bulk mode a bitmap of hashes of the identifiers
+seen so far lets the ones surely new go straight in; the others (and in the other mode all of
+them) wait in a temporary table, and one set of statements at the end gives each to its first
+holder and notes the other rows.
 """
 
 from __future__ import annotations
@@ -105,9 +111,6 @@ lost_identifier = Table(
     Column("owner", Integer),
     prefixes=["TEMPORARY"],
 )
-
-
-TIMES: dict[str, float] = {}
 
 
 class Bitmap:
@@ -241,9 +244,6 @@ class NewRows:
     # each chunk
 
     def _append(self, table: str, frame: pl.DataFrame) -> None:
-        import time
-
-        t = time.perf_counter()
         if self.constants:
             # in bulk mode the constant columns come from their temporary defaults, and
             # every table's ids from a block reserved at once (no nextval() per row)
@@ -251,7 +251,6 @@ class NewRows:
             if "id" not in frame.columns and table in self.constants and frame.height:
                 frame = frame.with_columns(self._reserve(table, frame.height))
         append_frame(self.session, table, frame, block_rows=50_000)
-        TIMES[table] = TIMES.get(table, 0) + time.perf_counter() - t
 
     def _reserve(self, table: str, count: int) -> pl.Series:
         """`count` consecutive ids of `table`: the tables are locked (set aside) for the
@@ -603,11 +602,7 @@ class NewRows:
         """Put back what was set aside (one sort per index, one join per foreign key)."""
         if not self.restore:
             return
+        # enough for every index to sort in memory, with PostgreSQL's parallel workers
         self.session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-        import sys
-        import time
-
         for statement in self.restore:
-            t = time.perf_counter()
             self.session.execute(text(statement))
-            print(f"REBUILD {time.perf_counter() - t:.3f} {statement[:110]}", file=sys.stderr)
