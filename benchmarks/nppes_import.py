@@ -226,10 +226,11 @@ def _run(database: Database, data: Path, n: int, work: Path, console: Console) -
     phases = Table(title="seconds per phase")
     for column in ("phase", "first import", "re-import", "incremental"):
         phases.add_column(column, justify="left" if column == "phase" else "right")
-    for phase, seconds in timings.items():
+    # every phase of any run, in the order the runs met them
+    for phase in dict.fromkeys([*timings, *again_timings, *inc_timings]):
         phases.add_row(
             phase,
-            f"{seconds:.1f}",
+            f"{timings.get(phase, 0.0):.1f}",
             f"{again_timings.get(phase, 0.0):.1f}",
             f"{inc_timings.get(phase, 0.0):.1f}",
         )

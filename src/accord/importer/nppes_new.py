@@ -222,11 +222,17 @@ class NewRows:
     # lookups read once
 
     def _known_npis(self) -> npt.NDArray[np.int64]:
-        """The NPIs the database holds, sorted, for an exact lookup of every chunk's."""
-        values = self.session.scalars(
-            select(IDENTIFIER.c.value).where(IDENTIFIER.c.system == "npi")
-        ).all()
-        series = pl.Series("npi", values, dtype=pl.String)
+        """The NPIs the database holds, sorted, for an exact lookup of every chunk's (read
+        with COPY on PostgreSQL: nine million of them through a cursor take half a minute)."""
+        query = select(IDENTIFIER.c.value).where(IDENTIFIER.c.system == "npi")
+        if self.postgres:
+            raw: Any = self.session.connection().connection.driver_connection
+            sql = str(query.compile(compile_kwargs={"literal_binds": True}))
+            with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+                data = b"".join(bytes(block) for block in copy)
+            series = pl.Series("npi", data.decode().split("\n")[:-1], dtype=pl.String)
+        else:
+            series = pl.Series("npi", self.session.scalars(query).all(), dtype=pl.String)
         numbers = series.filter(series.str.contains(r"^\d{10}$")).cast(pl.Int64).to_numpy()
         return np.sort(numbers)
 
