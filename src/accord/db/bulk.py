@@ -4,13 +4,53 @@ it holds, and put back in one pass."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class CsvRows:
+    """Rows of a table formatted for COPY (CSV blocks), ready to be sent."""
+
+    table: str
+    columns: tuple[str, ...]
+    blocks: list[bytes]
+
+
+def _csv(block: pl.DataFrame) -> bytes:
+    return block.write_csv(
+        include_header=False,
+        null_value="\\N",
+        datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
+        date_format="%Y-%m-%d",
+    ).encode()
+
+
+def _copy_statement(table: str, columns: Iterable[str]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f"COPY \"{table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+
+
+def csv_rows(table: str, frame: pl.DataFrame, *, block_rows: int) -> CsvRows:
+    """Format a frame for COPY (datetimes are UTC); thread-safe, so a frame can be formatted
+    while the connection sends the previous one."""
+    return CsvRows(table, tuple(frame.columns), [_csv(b) for b in frame.iter_slices(block_rows)])
+
+
+def copy_csv(session: Session, rows: CsvRows) -> None:
+    """Send rows formatted by `csv_rows` with COPY."""
+    if not rows.blocks:
+        return
+    raw: Any = session.connection().connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(_copy_statement(rows.table, rows.columns)) as copy:
+        for block in rows.blocks:
+            copy.write(block)
 
 
 def copy_frame(
@@ -24,25 +64,17 @@ def copy_frame(
     """Append a frame to a PostgreSQL table with COPY, `block_rows` at a time (datetimes are
     UTC); `on_block` hears the rows written so far."""
     raw: Any = session.connection().connection.driver_connection
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
     done = 0
     with (
         raw.cursor() as cursor,
         cursor.copy(
-            f"COPY \"{table}\" ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            _copy_statement(table, frame.columns),
             # a thread sends each block while the next one is being formatted
             writer=QueuedLibpqWriter(cursor),
         ) as copy,
     ):
         for block in frame.iter_slices(block_rows):
-            copy.write(
-                block.write_csv(
-                    include_header=False,
-                    null_value="\\N",
-                    datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
-                    date_format="%Y-%m-%d",
-                )
-            )
+            copy.write(_csv(block))
             done += block.height
             if on_block:
                 on_block(done)

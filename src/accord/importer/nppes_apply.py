@@ -267,6 +267,8 @@ class Staging:
         load_frame(self.session, stage_official.name, chunk.officials)
 
     def apply(self, reason: str) -> None:
+        with self.timed("write new stakeholders"):
+            self.new_rows.flush()
         applier = Applier(self, reason)
         applier.apply()
         with self.timed("rebuild indexes and keys"):

@@ -27,6 +27,7 @@ holder and notes the other rows.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -50,7 +51,7 @@ from sqlalchemy import (
 )
 
 from accord.db.base import code_string
-from accord.db.bulk import append_frame, set_aside_postgres
+from accord.db.bulk import CsvRows, append_frame, copy_csv, csv_rows, set_aside_postgres
 from accord.importer.service import Run
 from accord.stakeholder.models import Specialty, Stakeholder, StakeholderIdentifier
 from accord.territory.models import TerritoryAlignment
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
     from accord.importer.nppes import Chunk
 
 SOURCE = "nppes"
+#: rows per COPY block or executemany batch
+BLOCK = 50_000
 STAKEHOLDER = cast(Table, Stakeholder.__table__)
 IDENTIFIER = cast(Table, StakeholderIdentifier.__table__)
 #: the tables a first import grows
@@ -170,6 +173,10 @@ class NewRows:
         #: the statements that rebuild what was set aside; None until the first new row
         self.restore: list[str] | None = None
         self.created = 0
+        #: the frames of the chunk being taken, and the previous chunk's being formatted
+        self.batch: list[tuple[str, pl.DataFrame]] = []
+        self.pending: Future[list[CsvRows]] | None = None
+        self.formatter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nppes-copy")
         #: rows that could change nothing (deactivations of NPIs nobody holds)
         self.unchanged = 0
         #: per table, the columns held constant as defaults while the indexes are aside
@@ -216,8 +223,11 @@ class NewRows:
         if self.postgres:
             sequence = self.session.scalar(select(func.pg_get_serial_sequence("stakeholder", "id")))
             self.sequence = str(sequence)
-            # the identifiers' hash joins and aggregates at the end of a large file
+            # the identifiers' hash joins and aggregates at the end of a large file; no JIT:
+            # compiling each large statement (a foreign key's validation, say) costs more
+            # than it saves on these plain scans and joins
             self.session.execute(text("SET LOCAL work_mem = '256MB'"))
+            self.session.execute(text("SET LOCAL jit = off"))
 
     # lookups read once
 
@@ -256,7 +266,30 @@ class NewRows:
             frame = frame.drop([c for c in self.constants.get(table, {}) if c in frame.columns])
             if "id" not in frame.columns and table in self.constants and frame.height:
                 frame = frame.with_columns(self._reserve(table, frame.height))
-        append_frame(self.session, table, frame, block_rows=50_000)
+        if self.postgres:
+            self.batch.append((table, frame))
+        else:
+            append_frame(self.session, table, frame, block_rows=BLOCK)
+
+    def _send(self) -> None:
+        """Hand this chunk's frames to the formatting thread, then send the previous chunk's
+        (formatted meanwhile): the database takes one chunk while the next is formatted."""
+        batch, self.batch = self.batch, []
+        previous = self.pending
+        self.pending = self.formatter.submit(
+            lambda: [csv_rows(table, frame, block_rows=BLOCK) for table, frame in batch]
+        )
+        if previous is not None:
+            for rows in previous.result():
+                copy_csv(self.session, rows)
+
+    def flush(self) -> None:
+        """Send what is still being formatted (before anything reads the tables)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            for rows in pending.result():
+                copy_csv(self.session, rows)
+        self.formatter.shutdown()
 
     def _reserve(self, table: str, count: int) -> pl.Series:
         """`count` consecutive ids of `table`: the tables are locked (set aside) for the
@@ -518,6 +551,8 @@ class NewRows:
             ),
         )
         self.created += fresh.height
+        if self.postgres:
+            self._send()
 
     # the end of the file
 
