@@ -23,34 +23,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+#: (table, column, length, nullable) of the byte-ordered columns
+CODES = (
+    ("stakeholder", "state", 2, True),
+    ("stakeholder", "sort_name", 300, False),
+    ("stakeholder_identifier", "system", 40, False),
+    ("stakeholder_identifier", "value", 80, False),
+)
+
+
 def _columns(collation: str | None) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    with op.batch_alter_table("stakeholder", schema=None) as batch_op:
-        batch_op.alter_column(
-            "state",
-            type_=sa.String(length=2, collation=collation),
-            existing_type=sa.String(length=2),
-            existing_nullable=True,
-        )
-        batch_op.alter_column(
-            "sort_name",
-            type_=sa.String(length=300, collation=collation),
-            existing_type=sa.String(length=300),
-            existing_nullable=False,
-        )
-    with op.batch_alter_table("stakeholder_identifier", schema=None) as batch_op:
-        batch_op.alter_column(
-            "system",
-            type_=sa.String(length=40, collation=collation),
-            existing_type=sa.String(length=40),
-            existing_nullable=False,
-        )
-        batch_op.alter_column(
-            "value",
-            type_=sa.String(length=80, collation=collation),
-            existing_type=sa.String(length=80),
-            existing_nullable=False,
+    for table, column, length, nullable in CODES:
+        op.alter_column(
+            table,
+            column,
+            type_=sa.String(length=length, collation=collation),
+            existing_type=sa.String(length=length),
+            existing_nullable=nullable,
         )
 
 

@@ -48,6 +48,15 @@ def entries(session: Session, **where: object) -> list[AuditEntry]:
     return list(session.scalars(query))
 
 
+def wiebes_license_holder(session: Session) -> int:
+    """Who holds Wiebe's Nebraska license (12637), which the tests give a second row too."""
+    return session.scalars(
+        select(StakeholderIdentifier.stakeholder_id).where(
+            StakeholderIdentifier.system == "license:NE", StakeholderIdentifier.value == "12637"
+        )
+    ).one()
+
+
 def rewrite(path: Path, old: str, new: str, name: str = "changed.csv") -> Path:
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -132,12 +141,7 @@ class TestTheWholeFileAtOnce:
         claimed.write_text("".join(lines), encoding="utf-8")
         job = run(session, claimed)
         assert (job.created, job.rejected) == (2, 0)
-        owner = session.scalars(
-            select(StakeholderIdentifier.stakeholder_id).where(
-                StakeholderIdentifier.system == "license:NE",
-                StakeholderIdentifier.value == "12637",
-            )
-        ).one()
+        owner = wiebes_license_holder(session)
         assert owner == by_npi(session, WIEBE).id
         note = session.scalars(select(ImportRowError).where(ImportRowError.job_id == job.id)).one()
         assert (note.row_number, note.column, note.value) == (3, "license:NE", "12637")
@@ -331,12 +335,7 @@ class TestAFileInManyChunks:
         claimed.write_text("".join([*lines[:2], *lines[3:201], claimant]), "utf-8")
         job = run(session, claimed)
         assert (job.read, job.rejected) == (200, 0)
-        owner = session.scalars(
-            select(StakeholderIdentifier.stakeholder_id).where(
-                StakeholderIdentifier.system == "license:NE",
-                StakeholderIdentifier.value == "12637",
-            )
-        ).one()
+        owner = wiebes_license_holder(session)
         assert owner == by_npi(session, WIEBE).id
         # (the real rows share a few group identifiers too: each later holder is noted)
         note = session.scalars(

@@ -30,10 +30,10 @@ from typing import IO
 
 import polars as pl
 
-from accord.importer import nppes_apply
+from accord.importer import nppes_apply, nppes_new
 from accord.importer.service import READ_ERRORS, BadFile, Run
 
-SOURCE = nppes_apply.SOURCE
+SOURCE = nppes_new.SOURCE
 #: rows per chunk read and normalised at once (about 0.5 GB of raw strings at 300 columns)
 CHUNK = 100_000
 FIRST_CHUNK = 20_000

@@ -49,7 +49,13 @@ from accord.audit.models import AuditAction
 from accord.db.base import code_string, utcnow
 from accord.db.bulk import append_frame
 from accord.importer.models import ImportRowError
-from accord.importer.nppes_new import NewRows
+from accord.importer.nppes_new import (
+    BLOCK,
+    SOURCE,
+    STAKEHOLDER_FIELDS,
+    NewRows,
+    later_claims,
+)
 from accord.importer.service import Run
 from accord.stakeholder.models import (
     Address,
@@ -70,28 +76,8 @@ STAKEHOLDER_SPECIALTY = cast(Table, StakeholderSpecialty.__table__)
 ALIGNMENT = cast(Table, TerritoryAlignment.__table__)
 
 
-SOURCE = "nppes"
-#: rows per COPY block or executemany batch
-BLOCK = 50_000
 AUDITED = {trail.AUDITED_BULK: True}
 
-STAKEHOLDER_FIELDS = (
-    "kind",
-    "type",
-    "name",
-    "sort_name",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "credentials",
-    "sex",
-    "primary_specialty_code",
-    "state",
-    "city",
-    "status",
-    "other_name",
-    "parent_organization_name",
-)
 STAGED_TEXT = tuple(f for f in STAKEHOLDER_FIELDS if f != "status")
 STAGE_COLUMNS = ("row_number", "npi", "only_status", *STAGED_TEXT, "status", "updated_on")
 ADDRESS_FIELDS = ("is_primary", "line1", "line2", "city", "state", "postal_code", "phone")
@@ -589,43 +575,9 @@ class Applier:
             self.run.note(
                 number, system, value, f"identifier already belongs to stakeholder {owner}"
             )
-        # the first row asking for an identifier nobody holds gets it (rank 1); contested
-        # ones are few, so they are found by a hash aggregate rather than ranking them all
-        contested = (
-            select(
-                fresh_identifier.c.system,
-                fresh_identifier.c.value,
-                func.min(fresh_identifier.c.row_number).label("first"),
-            )
-            .where(fresh_identifier.c.owner.is_(None))
-            .group_by(fresh_identifier.c.system, fresh_identifier.c.value)
-            .having(func.count() > 1)
-            .subquery()
-        )
-        winner = fresh_identifier.alias("winner")
+        # the first row asking for an identifier nobody holds gets it (rank 1)
         losers = self.session.execute(
-            select(
-                fresh_identifier.c.row_number,
-                fresh_identifier.c.system,
-                fresh_identifier.c.value,
-                winner.c.stakeholder_id,
-            )
-            .join(
-                contested,
-                and_(
-                    contested.c.system == fresh_identifier.c.system,
-                    contested.c.value == fresh_identifier.c.value,
-                    contested.c.first < fresh_identifier.c.row_number,
-                ),
-            )
-            .join(
-                winner,
-                and_(
-                    winner.c.system == contested.c.system,
-                    winner.c.value == contested.c.value,
-                    winner.c.row_number == contested.c.first,
-                ),
-            )
+            later_claims(fresh_identifier, fresh_identifier.c.owner.is_(None))
         ).all()
         for start in range(0, len(losers), BLOCK):
             block = losers[start : start + BLOCK]

@@ -49,6 +49,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.sql import ColumnElement, Select
 
 from accord.db.base import code_string
 from accord.db.bulk import CsvRows, append_frame, copy_csv, csv_rows, set_aside_postgres
@@ -68,9 +69,8 @@ IDENTIFIER = cast(Table, StakeholderIdentifier.__table__)
 GROWN = ("stakeholder", "stakeholder_identifier", "address", "stakeholder_specialty")
 GROWN_ALSO = ("authorized_official",)
 DUPLICATE = "this NPI appears twice in the file"
-#: the stakeholder columns a new row fills (tier and merged_into_id stay empty)
-STAKEHOLDER_COLUMNS = (
-    "id",
+#: the stakeholder's columns an NPPES row gives
+STAKEHOLDER_FIELDS = (
     "kind",
     "type",
     "name",
@@ -86,6 +86,11 @@ STAKEHOLDER_COLUMNS = (
     "status",
     "other_name",
     "parent_organization_name",
+)
+#: the columns a new stakeholder's row fills (tier and merged_into_id stay empty)
+STAKEHOLDER_COLUMNS = (
+    "id",
+    *STAKEHOLDER_FIELDS,
     "territory_id",
     "created_at",
     "updated_at",
@@ -114,6 +119,40 @@ lost_identifier = Table(
     Column("owner", Integer),
     prefixes=["TEMPORARY"],
 )
+
+
+def later_claims(table: Table, *where: ColumnElement[bool]) -> Select[Any]:
+    """The rows of `table` (row_number, stakeholder_id, system, value) naming an identifier
+    that an earlier row of it names too, each with that first row's stakeholder; `where`
+    narrows the rows considered. Such repeats are few: a hash aggregate finds them instead of
+    ranking every row."""
+    first = (
+        select(table.c.system, table.c.value, func.min(table.c.row_number).label("first"))
+        .where(*where)
+        .group_by(table.c.system, table.c.value)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    winner = table.alias("winner")
+    return (
+        select(table.c.row_number, table.c.system, table.c.value, winner.c.stakeholder_id)
+        .join(
+            first,
+            and_(
+                first.c.system == table.c.system,
+                first.c.value == table.c.value,
+                first.c.first < table.c.row_number,
+            ),
+        )
+        .join(
+            winner,
+            and_(
+                winner.c.system == first.c.system,
+                winner.c.value == first.c.value,
+                winner.c.row_number == first.c.first,
+            ),
+        )
+    )
 
 
 class Bitmap:
@@ -587,34 +626,12 @@ class NewRows:
             )
         )
         # named by several new rows and held by nobody: the first row gets it
-        contested = (
-            select(n.c.system, n.c.value, func.min(n.c.row_number).label("first"))
-            .group_by(n.c.system, n.c.value)
-            .having(func.count() > 1)
-            .subquery()
-        )
-        winner = n.alias("winner")
         self.session.execute(
             insert(lost).from_select(
                 ["row_number", "system", "value", "owner"],
-                select(n.c.row_number, n.c.system, n.c.value, winner.c.stakeholder_id)
-                .join(
-                    contested,
-                    and_(
-                        contested.c.system == n.c.system,
-                        contested.c.value == n.c.value,
-                        contested.c.first < n.c.row_number,
-                    ),
-                )
-                .join(
-                    winner,
-                    and_(
-                        winner.c.system == contested.c.system,
-                        winner.c.value == contested.c.value,
-                        winner.c.row_number == contested.c.first,
-                    ),
-                )
-                .where(~exists().where(si.c.system == n.c.system, si.c.value == n.c.value)),
+                later_claims(
+                    n, ~exists().where(si.c.system == n.c.system, si.c.value == n.c.value)
+                ),
             )
         )
         self.session.execute(
