@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from accord.audit.models import AuditAction, AuditEntry
 from accord.audit.service import verify_chain
 from accord.importer import nppes
-from accord.importer.models import ImportRowError
+from accord.importer.models import ImportRowError, NppesRecord
 from accord.importer.nppes import credentials_expr, npi_valid_expr
 from accord.stakeholder.identifiers import npi_is_valid
 from accord.stakeholder.models import (
@@ -27,6 +27,7 @@ from accord.stakeholder.models import (
     StakeholderStatus,
 )
 from accord.territory import service as territory_service
+from accord.territory.models import Territory, TerritoryAlignment
 from tests.importer.test_nppes import SAMPLE, by_npi, head_of, run
 
 WIEBE = "1679576722"
@@ -38,6 +39,7 @@ SAMPLE_ROWS = {
     "address": 1842,
     "stakeholder_specialty": 1181,
     "authorized_official": 188,
+    "nppes_record": 921,
 }
 
 
@@ -282,6 +284,7 @@ def table_counts(session: Session) -> dict[str, int]:
             Address,
             StakeholderSpecialty,
             AuthorizedOfficial,
+            NppesRecord,
         )
     }
 
@@ -345,3 +348,52 @@ class TestAFileInManyChunks:
         ).one()
         assert (note.column, note.value) == ("license:NE", "12637")
         assert note.reason == f"identifier already belongs to stakeholder {owner}"
+
+
+def digest_of(session: Session, npi: str) -> int:
+    return session.scalars(select(NppesRecord.digest).where(NppesRecord.npi == npi)).one()
+
+
+class TestRecordDigests:
+    def test_a_record_the_registry_did_not_change_goes_no_further_than_its_digest(
+        self, session: Session, data_dir: Path, tmp_path: Path
+    ) -> None:
+        first = head_of(data_dir, tmp_path, 5)
+        run(session, first)
+        wiebe = by_npi(session, WIEBE)
+        # a steward's correction after the import: the registry's record has not changed
+        wiebe.last_name = "Wiebe-Steward"
+        session.flush()
+        again = run(session, first)
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+        session.refresh(wiebe)
+        assert wiebe.last_name == "Wiebe-Steward"
+
+    def test_a_changed_record_is_diffed_and_its_digest_replaced(
+        self, session: Session, data_dir: Path, tmp_path: Path
+    ) -> None:
+        first = head_of(data_dir, tmp_path, 5)
+        job = run(session, first)
+        before = digest_of(session, WIEBE)
+        again = run(session, rewrite(first, "WIEBE,DAVID", "WIEBE-SMITH,DAVID"))
+        assert (again.updated, again.unchanged) == (1, 4)
+        assert by_npi(session, WIEBE).last_name == "Wiebe-Smith"
+        assert digest_of(session, WIEBE) != before
+        record = session.scalars(select(NppesRecord).where(NppesRecord.npi == WIEBE)).one()
+        assert record.import_job_id == again.id != job.id
+
+    def test_a_new_territory_alignment_makes_the_record_differ(
+        self, session: Session, data_dir: Path, tmp_path: Path
+    ) -> None:
+        first = head_of(data_dir, tmp_path, 5)
+        run(session, first)
+        before = digest_of(session, WIEBE)
+        assert by_npi(session, WIEBE).territory_id is None  # the demo aligns no NE territory
+        territory = session.scalars(select(Territory).order_by(Territory.id)).first()
+        assert territory is not None
+        session.add(TerritoryAlignment(state="NE", city=None, territory_id=territory.id))
+        session.flush()
+        again = run(session, first)
+        assert again.updated == 1
+        assert by_npi(session, WIEBE).territory_id == territory.id
+        assert digest_of(session, WIEBE) != before

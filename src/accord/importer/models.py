@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accord.db.base import Base, str_enum, utcnow
+from accord.db.base import Base, code_string, str_enum, utcnow
 
 
 class ImportStatus(enum.StrEnum):
@@ -59,3 +59,18 @@ class ImportRowError(Base):
     column: Mapped[str | None] = mapped_column(String(120))
     value: Mapped[str | None] = mapped_column(String(400))
     reason: Mapped[str] = mapped_column(String(500))
+
+
+class NppesRecord(Base):
+    """The digest of an NPI's normalised NPPES record as last applied (with the type and
+    territory it resolved to). A later file's row with the same digest changes nothing and
+    goes no further: a monthly re-import of the registry diffs only the records CMS changed.
+    Bookkeeping of the importer, not stakeholder data (no audit entries)."""
+
+    __tablename__ = "nppes_record"
+
+    npi: Mapped[str] = mapped_column(code_string(10), primary_key=True)
+    digest: Mapped[int] = mapped_column(BigInteger)
+    import_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_job.id", ondelete="SET NULL")
+    )

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import polars as pl
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -41,6 +42,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -48,7 +51,7 @@ from accord.audit import trail
 from accord.audit.models import AuditAction
 from accord.db.base import code_string, utcnow
 from accord.db.bulk import append_frame
-from accord.importer.models import ImportRowError
+from accord.importer.models import ImportRowError, NppesRecord
 from accord.importer.nppes_new import (
     BLOCK,
     SOURCE,
@@ -106,6 +109,8 @@ stage = Table(
     *[Column(f, String) for f in STAGED_TEXT],
     Column("status", String),
     Column("updated_on", Date),
+    #: the record's digest (nppes_new), stored once the row is applied
+    Column("digest", BigInteger),
     prefixes=_TEMP,
 )
 stage_specialty = Table(
@@ -252,6 +257,30 @@ class Staging:
         load_frame(self.session, stage_address.name, chunk.addresses)
         load_frame(self.session, stage_official.name, chunk.officials)
 
+    def record_digests(self) -> None:
+        """The applied rows' digests become the ones a later file is compared with; a
+        deactivation forgets the NPI's (its next full record is diffed again)."""
+        record = cast(Table, NppesRecord.__table__)
+        self.session.execute(
+            delete(record).where(record.c.npi.in_(select(stage.c.npi).where(stage.c.only_status)))
+        )
+        dialect_insert = postgresql_insert if _is_postgres(self.session) else sqlite_insert
+        statement = dialect_insert(record).from_select(
+            ["npi", "digest", "import_job_id"],
+            select(stage.c.npi, stage.c.digest, literal(self.run.job.id)).where(
+                stage.c.digest.is_not(None)
+            ),
+        )
+        self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[record.c.npi],
+                set_={
+                    "digest": statement.excluded.digest,
+                    "import_job_id": statement.excluded.import_job_id,
+                },
+            )
+        )
+
     def apply(self, reason: str) -> None:
         with self.timed("write new stakeholders"):
             self.new_rows.flush()
@@ -262,6 +291,8 @@ class Staging:
         # after the rebuild: the few identifiers left to check are looked up in the index
         with self.timed("move new identifiers"):
             self.new_rows.finish()
+        with self.timed("record digests"):
+            self.record_digests()
         applier.close(self.new_rows.created, self.new_rows.unchanged)
 
 

@@ -42,6 +42,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     and_,
+    delete,
     exists,
     func,
     insert,
@@ -53,6 +54,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from accord.db.base import code_string
 from accord.db.bulk import CsvRows, append_frame, copy_csv, csv_rows, set_aside_postgres
+from accord.importer.models import NppesRecord
 from accord.importer.service import Run
 from accord.stakeholder.models import Specialty, Stakeholder, StakeholderIdentifier
 from accord.territory.models import TerritoryAlignment
@@ -67,7 +69,9 @@ STAKEHOLDER = cast(Table, Stakeholder.__table__)
 IDENTIFIER = cast(Table, StakeholderIdentifier.__table__)
 #: the tables a first import grows
 GROWN = ("stakeholder", "stakeholder_identifier", "address", "stakeholder_specialty")
-GROWN_ALSO = ("authorized_official",)
+GROWN_ALSO = ("authorized_official", "nppes_record")
+#: the digests' hash seed (any fixed number: digests are compared with stored ones)
+DIGEST_SEED = 20261203
 DUPLICATE = "this NPI appears twice in the file"
 #: the stakeholder's columns an NPPES row gives
 STAKEHOLDER_FIELDS = (
@@ -227,6 +231,7 @@ class NewRows:
         #: false "no", a few false "maybe")
         self.named: Bitmap | None = None
         self.known = self._known_npis()
+        self.record_npis, self.record_digests = self._records()
         self.groupings = self._groupings()
         alignments = pl.DataFrame(
             self.session.execute(
@@ -289,6 +294,56 @@ class NewRows:
         rows = self.session.execute(select(Specialty.code, Specialty.grouping)).all()
         return pl.DataFrame(rows, schema={"_code": pl.String, "_grouping": pl.String}, orient="row")
 
+    def _records(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(NPIs, digests) of the records last applied, sorted by NPI."""
+        query = select(NppesRecord.npi, NppesRecord.digest)
+        if self.postgres:
+            raw: Any = self.session.connection().connection.driver_connection
+            sql = str(query.compile(compile_kwargs={"literal_binds": True}))
+            with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+                data = b"".join(bytes(block) for block in copy)
+            frame = (
+                pl.read_csv(
+                    data,
+                    separator="\t",
+                    has_header=False,
+                    new_columns=["npi", "digest"],
+                    schema_overrides={"npi": pl.String, "digest": pl.Int64},
+                )
+                if data
+                else pl.DataFrame(schema={"npi": pl.String, "digest": pl.Int64})
+            )
+        else:
+            frame = pl.DataFrame(
+                self.session.execute(query).all(),
+                schema={"npi": pl.String, "digest": pl.Int64},
+                orient="row",
+            )
+        frame = (
+            frame.filter(pl.col("npi").str.contains(r"^\d{10}$"))
+            .with_columns(pl.col("npi").cast(pl.Int64))
+            .sort("npi")
+        )
+        return frame["npi"].to_numpy(), frame["digest"].to_numpy()
+
+    def _find_record(self, npis: pl.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+        numbers = npis.cast(pl.Int64).to_numpy()
+        if not self.record_npis.size:
+            return np.zeros(numbers.size, dtype=np.bool_), np.zeros(numbers.size, dtype=np.intp)
+        at = np.minimum(np.searchsorted(self.record_npis, numbers), self.record_npis.size - 1)
+        return self.record_npis[at] == numbers, at
+
+    def _in_records(self, npis: pl.Series) -> pl.Series:
+        return pl.Series(self._find_record(npis)[0])
+
+    def _stored_digests(self, npis: pl.Series) -> npt.NDArray[np.int64]:
+        """Each NPI's digest last applied (0 where there is none: no digest is 0 but by a
+        chance of one in 2^64)."""
+        found, at = self._find_record(npis)
+        if not self.record_npis.size:
+            return np.zeros(found.size, dtype=np.int64)
+        return cast(npt.NDArray[np.int64], np.where(found, self.record_digests[at], 0))
+
     def _in_database(self, npis: pl.Series) -> npt.NDArray[np.bool_]:
         numbers = npis.cast(pl.Int64).to_numpy()
         if not self.known.size:
@@ -303,7 +358,7 @@ class NewRows:
             # in bulk mode the constant columns come from their temporary defaults, and
             # every table's ids from a block reserved at once (no nextval() per row)
             frame = frame.drop([c for c in self.constants.get(table, {}) if c in frame.columns])
-            if "id" not in frame.columns and table in self.constants and frame.height:
+            if "id" not in frame.columns and table in self.sequences and frame.height:
                 frame = frame.with_columns(self._reserve(table, frame.height))
         if self.postgres:
             self.batch.append((table, frame))
@@ -352,14 +407,16 @@ class NewRows:
                 "updated_at": self.now,
                 "import_job_id": self.run.job.id,
             },
-            **{table: {"source": SOURCE} for table in (*GROWN[1:], *GROWN_ALSO)},
+            **{table: {"source": SOURCE} for table in (*GROWN[1:], "authorized_official")},
+            "nppes_record": {"import_job_id": self.run.job.id},
         }
         raw: Any = self.session.connection().connection.driver_connection
         back: list[str] = []
         for table, columns in self.constants.items():
-            self.sequences[table] = str(
-                self.session.scalar(select(func.pg_get_serial_sequence(table, "id")))
-            )
+            if table != "nppes_record":  # keyed by the NPI, no id
+                self.sequences[table] = str(
+                    self.session.scalar(select(func.pg_get_serial_sequence(table, "id")))
+                )
             for column, value in columns.items():
                 old = self.session.scalar(
                     text(
@@ -398,7 +455,14 @@ class NewRows:
         # a deactivation of an NPI the database does not hold changes nothing
         idle = ~duplicate & only_status & ~held
         self.unchanged += int(idle.sum())
-        staged = rows.filter(pl.Series(~duplicate & ~new & ~idle))
+        full = ~duplicate & ~only_status
+        rows = rows.with_columns(
+            pl.when(pl.Series(full)).then(self._digests(rows, chunk)).alias("digest")
+        )
+        # a record whose digest is the one last applied changes nothing
+        same = full & held & (self._stored_digests(npi) == rows["digest"].fill_null(0).to_numpy())
+        self.unchanged += int(same.sum())
+        staged = rows.filter(pl.Series(~duplicate & ~new & ~idle & ~same))
         errors = chunk.errors
         if duplicate.any():
             rejected = rows.filter(pl.Series(duplicate)).select(
@@ -499,12 +563,12 @@ class NewRows:
             ]
         )
 
-    def _write(self, fresh: pl.DataFrame, chunk: Chunk) -> None:
-        self._add_unknown_specialties(chunk.specialties["code"])
-        fresh = fresh.with_columns(self._ids(fresh.height))
+    def _resolved(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Rows with their type (hospital when the primary taxonomy is in the NUCC Hospitals
+        grouping) and territory (the city's alignment, else the state's), in their order."""
         person = pl.col("kind") == "person"
-        stakeholders = (
-            fresh.join(
+        return (
+            rows.join(
                 self.groupings, left_on="primary_specialty_code", right_on="_code", how="left"
             )
             .with_columns(pl.col("city").str.to_lowercase().alias("_city"))
@@ -520,6 +584,44 @@ class NewRows:
                 .otherwise(pl.lit("clinic"))
                 .alias("type"),
                 pl.coalesce("_city_territory", "_state_territory").alias("territory_id"),
+            )
+            .drop("_grouping", "_city", "_city_territory", "_state_territory")
+            .sort("row_number")
+        )
+
+    def _digests(self, rows: pl.DataFrame, chunk: Chunk) -> pl.Series:
+        """One 64-bit digest per row (rows sorted by row number): the normalised record with
+        its type and territory, and each of its child rows (order-free: their hashes are
+        summed). The same record gives the same digest within a Polars version; a new
+        version may hash differently, which only sends every row once through the diff."""
+        resolved = self._resolved(rows)
+        record = resolved.select(
+            "row_number",
+            pl.struct(pl.exclude("row_number", "only_status")).hash(DIGEST_SEED).alias("_row"),
+        )
+        parts = ["_row"]
+        for name, frame in (
+            ("_specialties", chunk.specialties),
+            ("_identifiers", chunk.identifiers),
+            ("_addresses", chunk.addresses),
+            ("_officials", chunk.officials),
+        ):
+            summed = frame.group_by("row_number").agg(
+                (pl.struct(pl.exclude("row_number")).hash(DIGEST_SEED) // 256).sum().alias(name)
+            )
+            record = record.join(summed, on="row_number", how="left")
+            parts.append(name)
+        digest = record.sort("row_number").select(
+            pl.struct(pl.col(parts).fill_null(0)).hash(DIGEST_SEED).reinterpret(signed=True)
+        )
+        return digest.to_series().alias("digest")
+
+    def _write(self, fresh: pl.DataFrame, chunk: Chunk) -> None:
+        self._add_unknown_specialties(chunk.specialties["code"])
+        fresh = fresh.with_columns(self._ids(fresh.height))
+        stakeholders = (
+            self._resolved(fresh.drop("digest"))
+            .with_columns(
                 pl.lit(self.now).dt.cast_time_unit("us").alias("created_at"),
                 pl.lit(self.now).dt.cast_time_unit("us").alias("updated_at"),
                 pl.lit(self.run.job.id).alias("import_job_id"),
@@ -527,6 +629,14 @@ class NewRows:
             .select(STAKEHOLDER_COLUMNS)
         )
         self._append("stakeholder", stakeholders)
+        stale = fresh.filter(self._in_records(fresh["npi"])).get_column("npi")
+        if stale.len():
+            # a record left by a stakeholder since deleted: this NPI is new again
+            self.session.execute(delete(NppesRecord).where(NppesRecord.npi.in_(stale.to_list())))
+        self._append(
+            "nppes_record",
+            fresh.select("npi", "digest", pl.lit(self.run.job.id).alias("import_job_id")),
+        )
         ids = fresh.select(
             "row_number",
             pl.col("id").alias("stakeholder_id"),
