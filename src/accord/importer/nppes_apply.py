@@ -693,6 +693,8 @@ class Applier:
                 ).join(target, target.c.row_number == staged.c.row_number),
             )
         )
+        if self.postgres:
+            self.session.execute(_analyze(wanted))
         try:
             self._sync_children(table, staged, wanted, keys, fields, own_only, remove_absent)
         finally:
@@ -781,6 +783,8 @@ class Applier:
         self.session.execute(
             insert(changed_table), [{"stakeholder_id": sid} for sid in sorted(self.changed)]
         )
+        if self.postgres:
+            self.session.execute(_analyze(changed_table))
         match = and_(
             si.c.system == "npi",
             si.c.value == stage.c.npi,
