@@ -204,7 +204,7 @@ def identifier_positions(frame: pl.DataFrame) -> npt.NDArray[np.int64]:
 
 class NewRows:
     """Splits each normalised chunk: new stakeholders are written at once, duplicates are
-    rejected, the rest is returned for staging."""
+    rejected, unchanged records go no further, the rest is returned for staging."""
 
     def __init__(self, run: Run, *, expected_rows: int | None, now: datetime) -> None:
         self.run = run
@@ -220,7 +220,8 @@ class NewRows:
         self.batch: list[tuple[str, pl.DataFrame]] = []
         self.pending: Future[list[CsvRows]] | None = None
         self.formatter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nppes-copy")
-        #: rows that could change nothing (deactivations of NPIs nobody holds)
+        #: rows that change nothing: deactivations of NPIs nobody holds, and records whose
+        #: digest is the one last applied
         self.unchanged = 0
         #: per table, the columns held constant as defaults while the indexes are aside
         self.constants: dict[str, dict[str, object]] = {}
@@ -275,20 +276,25 @@ class NewRows:
 
     # lookups read once
 
+    def _read(self, query: Select[*tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
+        """A query's rows as a frame: with COPY on PostgreSQL (nine million NPIs through a
+        cursor take half a minute), plainly on SQLite."""
+        if not self.postgres:
+            return pl.DataFrame(self.session.execute(query).all(), schema=schema, orient="row")
+        raw: Any = self.session.connection().connection.driver_connection
+        sql = str(query.compile(compile_kwargs={"literal_binds": True}))
+        with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+            data = b"".join(bytes(block) for block in copy)
+        if not data:
+            return pl.DataFrame(schema=schema)
+        return pl.read_csv(data, has_header=False, new_columns=list(schema), schema=schema)
+
     def _known_npis(self) -> npt.NDArray[np.int64]:
-        """The NPIs the database holds, sorted, for an exact lookup of every chunk's (read
-        with COPY on PostgreSQL: nine million of them through a cursor take half a minute)."""
-        query = select(IDENTIFIER.c.value).where(IDENTIFIER.c.system == "npi")
-        if self.postgres:
-            raw: Any = self.session.connection().connection.driver_connection
-            sql = str(query.compile(compile_kwargs={"literal_binds": True}))
-            with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
-                data = b"".join(bytes(block) for block in copy)
-            series = pl.Series("npi", data.decode().split("\n")[:-1], dtype=pl.String)
-        else:
-            series = pl.Series("npi", self.session.scalars(query).all(), dtype=pl.String)
-        numbers = series.filter(series.str.contains(r"^\d{10}$")).cast(pl.Int64).to_numpy()
-        return np.sort(numbers)
+        """The NPIs the database holds, sorted, for an exact lookup of every chunk's."""
+        npis = self._read(
+            select(IDENTIFIER.c.value).where(IDENTIFIER.c.system == "npi"), {"npi": pl.String}
+        )["npi"]
+        return np.sort(npis.filter(npis.str.contains(r"^\d{10}$")).cast(pl.Int64).to_numpy())
 
     def _groupings(self) -> pl.DataFrame:
         rows = self.session.execute(select(Specialty.code, Specialty.grouping)).all()
@@ -296,31 +302,12 @@ class NewRows:
 
     def _records(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(NPIs, digests) of the records last applied, sorted by NPI."""
-        query = select(NppesRecord.npi, NppesRecord.digest)
-        if self.postgres:
-            raw: Any = self.session.connection().connection.driver_connection
-            sql = str(query.compile(compile_kwargs={"literal_binds": True}))
-            with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
-                data = b"".join(bytes(block) for block in copy)
-            frame = (
-                pl.read_csv(
-                    data,
-                    separator="\t",
-                    has_header=False,
-                    new_columns=["npi", "digest"],
-                    schema_overrides={"npi": pl.String, "digest": pl.Int64},
-                )
-                if data
-                else pl.DataFrame(schema={"npi": pl.String, "digest": pl.Int64})
-            )
-        else:
-            frame = pl.DataFrame(
-                self.session.execute(query).all(),
-                schema={"npi": pl.String, "digest": pl.Int64},
-                orient="row",
-            )
         frame = (
-            frame.filter(pl.col("npi").str.contains(r"^\d{10}$"))
+            self._read(
+                select(NppesRecord.npi, NppesRecord.digest),
+                {"npi": pl.String, "digest": pl.Int64},
+            )
+            .filter(pl.col("npi").str.contains(r"^\d{10}$"))
             .with_columns(pl.col("npi").cast(pl.Int64))
             .sort("npi")
         )
