@@ -431,7 +431,9 @@ class NewRows:
         duplicates' rejections added to its errors."""
         from accord.importer.nppes import Chunk
 
-        rows = chunk.stakeholders.sort("row_number")
+        # type and territory resolved once: the digest covers them, the new rows are written
+        # with them
+        rows = self._resolved(chunk.stakeholders)
         npi = rows["npi"]
         positions = npi_positions(npi)
         duplicate = self.seen.contains(positions) | ~npi.is_first_distinct().to_numpy()
@@ -449,7 +451,8 @@ class NewRows:
         # a record whose digest is the one last applied changes nothing
         same = full & held & (self._stored_digests(npi) == rows["digest"].fill_null(0).to_numpy())
         self.unchanged += int(same.sum())
-        staged = rows.filter(pl.Series(~duplicate & ~new & ~idle & ~same))
+        # the staged diff resolves type and territory in SQL, against the rows it compares
+        staged = rows.filter(pl.Series(~duplicate & ~new & ~idle & ~same)).drop("territory_id")
         errors = chunk.errors
         if duplicate.any():
             rejected = rows.filter(pl.Series(duplicate)).select(
@@ -577,12 +580,11 @@ class NewRows:
         )
 
     def _digests(self, rows: pl.DataFrame, chunk: Chunk) -> pl.Series:
-        """One 64-bit digest per row (rows sorted by row number): the normalised record with
-        its type and territory, and each of its child rows (order-free: their hashes are
-        summed). The same record gives the same digest within a Polars version; a new
-        version may hash differently, which only sends every row once through the diff."""
-        resolved = self._resolved(rows)
-        record = resolved.select(
+        """One 64-bit digest per row (rows resolved, sorted by row number): the normalised
+        record with its type and territory, and each of its child rows (order-free: their
+        hashes are summed). The same record gives the same digest within a Polars version; a
+        new version may hash differently, which only sends every row once through the diff."""
+        record = rows.select(
             "row_number",
             pl.struct(pl.exclude("row_number", "only_status")).hash(DIGEST_SEED).alias("_row"),
         )
@@ -606,15 +608,11 @@ class NewRows:
     def _write(self, fresh: pl.DataFrame, chunk: Chunk) -> None:
         self._add_unknown_specialties(chunk.specialties["code"])
         fresh = fresh.with_columns(self._ids(fresh.height))
-        stakeholders = (
-            self._resolved(fresh.drop("digest"))
-            .with_columns(
-                pl.lit(self.now).dt.cast_time_unit("us").alias("created_at"),
-                pl.lit(self.now).dt.cast_time_unit("us").alias("updated_at"),
-                pl.lit(self.run.job.id).alias("import_job_id"),
-            )
-            .select(STAKEHOLDER_COLUMNS)
-        )
+        stakeholders = fresh.with_columns(
+            pl.lit(self.now).dt.cast_time_unit("us").alias("created_at"),
+            pl.lit(self.now).dt.cast_time_unit("us").alias("updated_at"),
+            pl.lit(self.run.job.id).alias("import_job_id"),
+        ).select(STAKEHOLDER_COLUMNS)
         self._append("stakeholder", stakeholders)
         stale = fresh.filter(self._in_records(fresh["npi"])).get_column("npi")
         if stale.len():
