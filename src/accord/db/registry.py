@@ -5,10 +5,13 @@ from accord.change_request import models as change_request_models
 from accord.consent import models as consent_models
 from accord.db.base import Base
 from accord.engagement import models as engagement_models
+from accord.event import models as event_models
 from accord.importer import models as importer_models
 from accord.insight import models as insight_models
 from accord.interaction import models as interaction_models
+from accord.jobs import models as jobs_models
 from accord.matching import models as matching_models
+from accord.network import models as network_models
 from accord.payment import models as payment_models
 from accord.policy import models as policy_models
 from accord.product import models as product_models
@@ -24,10 +27,13 @@ __all__ = [
     "change_request_models",
     "consent_models",
     "engagement_models",
+    "event_models",
     "importer_models",
     "insight_models",
     "interaction_models",
+    "jobs_models",
     "matching_models",
+    "network_models",
     "payment_models",
     "policy_models",
     "product_models",

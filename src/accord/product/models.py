@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.audit.mixin import Audited
@@ -26,6 +26,9 @@ class TherapeuticArea(Audited, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: words that put a publication (title, MeSH terms) or a trial (conditions, title) in this
+    #: area for the network's per-area metrics; matched case-insensitively as word prefixes
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Product(Audited, Timestamped, Base):

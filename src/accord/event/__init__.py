@@ -1,0 +1,1 @@
+"""Events: congresses, advisory boards, speaker programs, webinars; who spoke, who came."""
