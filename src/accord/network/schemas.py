@@ -163,3 +163,17 @@ class RecomputeRead(BaseModel):
     snapshot: SnapshotRef
     timings: dict[str, float]
     scopes: list[str]
+
+
+class CommunitySummaryRead(BaseModel):
+    id: int
+    size: int
+    #: the most influential members the caller may see (names), at most five
+    leaders: list[str]
+    #: the states most members practise in, most frequent first, at most three
+    main_states: list[str]
+
+
+class AreaRead(BaseModel):
+    code: str
+    name: str
