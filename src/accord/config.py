@@ -69,6 +69,76 @@ class Settings(BaseSettings):
         default=False,
         description="Keep an uploaded file after its import has run (default: delete it).",
     )
+    network_nightly_at: str = Field(
+        default="02:00",
+        pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$",
+        description="UTC time (HH:MM) after which a worker starts the nightly network "
+        "recompute, once per day however many workers run; empty turns it off.",
+    )
+    network_colleague_max_members: int = Field(
+        default=50,
+        ge=2,
+        description="Organizations with more affiliated people than this relate them through "
+        "their membership only, not as colleagues pair by pair (a 2,000-bed hospital would "
+        "otherwise add two million weak edges).",
+    )
+    network_brokerage_exact_max_edges: int = Field(
+        default=200_000,
+        ge=0,
+        description="Brokerage (betweenness) is exact on graphs up to this many relations and "
+        "estimated from sampled sources above it; the snapshot says which.",
+    )
+    network_brokerage_samples: int = Field(
+        default=16,
+        ge=1,
+        description="Sampled sources for the brokerage estimate on large graphs.",
+    )
+    network_snapshots_kept: int = Field(
+        default=30,
+        ge=2,
+        description="Snapshots whose per-stakeholder metrics are kept (older ones keep their "
+        "summary row; tier history and rising stars read the kept ones).",
+    )
+    network_tier_global_talks: int = Field(
+        default=2,
+        ge=1,
+        description="Talks at global events (international congresses) that make a global tier.",
+    )
+    network_tier_global_countries: int = Field(
+        default=3,
+        ge=1,
+        description="Countries reached (co-authors, trial sites, audiences) that, with an "
+        "influence percentile of at least ACCORD_NETWORK_TIER_GLOBAL_PERCENTILE, make a global "
+        "tier; on their own, a national one.",
+    )
+    network_tier_global_percentile: float = Field(
+        default=99.0,
+        ge=0,
+        le=100,
+        description="Influence percentile that global reach must come with for a global tier.",
+    )
+    network_tier_national_states: int = Field(
+        default=5,
+        ge=1,
+        description="US states reached that, with an influence percentile of at least "
+        "ACCORD_NETWORK_TIER_NATIONAL_PERCENTILE, make a national tier.",
+    )
+    network_tier_national_percentile: float = Field(
+        default=90.0,
+        ge=0,
+        le=100,
+        description="Influence percentile that national reach must come with.",
+    )
+    network_tier_regional_states: int = Field(
+        default=2,
+        ge=1,
+        description="US states reached that make a regional tier.",
+    )
+    network_tier_regional_cities: int = Field(
+        default=3,
+        ge=1,
+        description="Cities reached that make a regional tier.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -53,7 +53,14 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from accord.db.base import code_string
-from accord.db.bulk import CsvRows, append_frame, copy_csv, csv_rows, set_aside_postgres
+from accord.db.bulk import (
+    CsvRows,
+    append_frame,
+    copy_csv,
+    csv_rows,
+    read_frame,
+    set_aside_postgres,
+)
 from accord.importer.models import NppesRecord
 from accord.importer.service import Run
 from accord.stakeholder.models import Specialty, Stakeholder, StakeholderIdentifier
@@ -277,17 +284,7 @@ class NewRows:
     # lookups read once
 
     def _read(self, query: Select[*tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
-        """A query's rows as a frame: with COPY on PostgreSQL (nine million NPIs through a
-        cursor take half a minute), plainly on SQLite."""
-        if not self.postgres:
-            return pl.DataFrame(self.session.execute(query).all(), schema=schema, orient="row")
-        raw: Any = self.session.connection().connection.driver_connection
-        sql = str(query.compile(compile_kwargs={"literal_binds": True}))
-        with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
-            data = b"".join(bytes(block) for block in copy)
-        if not data:
-            return pl.DataFrame(schema=schema)
-        return pl.read_csv(data, has_header=False, new_columns=list(schema), schema=schema)
+        return read_frame(self.session, query, schema)
 
     def _known_npis(self) -> npt.NDArray[np.int64]:
         """The NPIs the database holds, sorted, for an exact lookup of every chunk's."""

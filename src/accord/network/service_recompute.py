@@ -1,0 +1,315 @@
+"""The recompute: experts found in research records, edges rebuilt from their sources, metrics
+overall and per therapeutic area, tiers with their evidence, all written in bulk as one dated
+snapshot; the stakeholders' tier badge follows the newest overall snapshot."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from accord.audit import trail
+from accord.config import Settings, get_settings
+from accord.db.base import utcnow
+from accord.db.bulk import append_frame, read_frame
+from accord.network import build, compute, discovery
+from accord.network.models import NetworkEdge, NetworkMetric, NetworkSnapshot, SnapshotStatus
+from accord.network.reach import Evidence
+from accord.stakeholder.models import Stakeholder, StakeholderStatus
+
+BLOCK = 50_000
+
+
+def rules_from(settings: Settings) -> compute.TierRules:
+    return compute.TierRules(
+        global_talks=settings.network_tier_global_talks,
+        global_countries=settings.network_tier_global_countries,
+        global_percentile=settings.network_tier_global_percentile,
+        national_states=settings.network_tier_national_states,
+        national_percentile=settings.network_tier_national_percentile,
+        regional_states=settings.network_tier_regional_states,
+        regional_cities=settings.network_tier_regional_cities,
+    )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.started = self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(self.timings.get(name, 0.0) + now - self.last, 3)
+        self.last = now
+
+    def add(self, timings: dict[str, float]) -> None:
+        for name, seconds in timings.items():
+            self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 3)
+        self.last = time.perf_counter()
+
+
+def recompute(
+    session: Session,
+    *,
+    requested_by: str,
+    build_edges: bool = True,
+    settings: Settings | None = None,
+    today: date | None = None,
+) -> NetworkSnapshot:
+    """Recompute the whole network as one unit of work (the caller commits). With
+    `build_edges` False the edges already stored are measured as they are (benchmarks)."""
+    settings = settings or get_settings()
+    rules = rules_from(settings)
+    clock = _Clock()
+    snapshot = NetworkSnapshot(
+        taken_on=today or utcnow().date(),
+        started_at=utcnow(),
+        status=SnapshotStatus.running,
+        requested_by=requested_by[:150],
+        parameters={
+            "tiers": rules.__dict__,
+            "colleague_max_members": settings.network_colleague_max_members,
+            "brokerage_exact_max_edges": settings.network_brokerage_exact_max_edges,
+            "brokerage_samples": settings.network_brokerage_samples,
+        },
+    )
+    session.add(snapshot)
+    session.flush()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL jit = off"))
+
+    areas = build.load_areas(session)
+    if build_edges:
+        found = discovery.discover(session)
+        snapshot.parameters = {**snapshot.parameters, "found": found.__dict__}
+        clock.lap("discover")
+    builder = build.EdgeBuilder(
+        session, areas, colleague_max_members=settings.network_colleague_max_members
+    )
+    pubs = builder.publication_areas()
+    trials = builder.trial_areas()
+    investigators = builder.site_investigators()
+    participants = builder.participants()
+    if build_edges:
+        frames = [
+            *builder.affiliations().values(),
+            builder.coauthors(pubs),
+            *builder.trials(trials, investigators).values(),
+            *builder.events(participants).values(),
+            builder.referrals(),
+        ]
+        edges = pl.concat(frames)
+        clock.lap("build")
+        build.write_edges(session, edges)
+        clock.lap("write_edges")
+        pairs = edges.select("source_id", "target_id", "therapeutic_area_id", "weight")
+    else:
+        pairs = read_frame(
+            session,
+            select(
+                NetworkEdge.source_id,
+                NetworkEdge.target_id,
+                NetworkEdge.therapeutic_area_id,
+                NetworkEdge.weight,
+            ),
+            {
+                "source_id": pl.Int64,
+                "target_id": pl.Int64,
+                "therapeutic_area_id": pl.Int64,
+                "weight": pl.Float64,
+            },
+        )
+        clock.lap("read")
+    evidence = Evidence(session, pubs, trials, investigators, participants)
+    nodes = np.sort(builder.active["id"].to_numpy())
+    clock.lap("read_evidence")
+
+    scopes: list[tuple[str, int | None]] = [(compute.ALL, None)]
+    scopes += [(code, area_id) for area_id, code in zip(areas.ids, areas.codes, strict=True)]
+    frames_out: list[pl.DataFrame] = []
+    methods: dict[str, str] = {}
+    overall_edges = 0
+    for scope, area_id in scopes:
+        counters = evidence.counters(area_id)
+        clock.lap("reach")
+        if area_id is None:
+            scoped = pairs
+            ids = nodes
+        else:
+            scoped = pairs.filter(pl.col("therapeutic_area_id") == area_id)
+            ids = np.union1d(
+                np.union1d(scoped["source_id"].to_numpy(), scoped["target_id"].to_numpy()),
+                counters["sid"].to_numpy(),
+            ).astype(np.int64)
+            ids = ids[np.isin(ids, nodes)]
+        scoped = (
+            scoped.filter(pl.col("source_id").is_in(ids) & pl.col("target_id").is_in(ids))
+            if area_id is not None
+            else scoped
+        )
+        if len(ids) == 0:
+            continue
+        result = compute.measure(
+            ids,
+            scoped,
+            exact_max_edges=settings.network_brokerage_exact_max_edges,
+            samples=settings.network_brokerage_samples,
+        )
+        clock.add(result.timings)
+        methods[scope] = result.brokerage_method
+        if area_id is None:
+            overall_edges = result.edge_count
+        metrics = pl.DataFrame(
+            {
+                "sid": result.ids,
+                "influence": result.influence,
+                "influence_percentile": compute.percentiles(result.influence),
+                "brokerage": result.brokerage,
+                "community": result.community,
+                "degree": result.degree,
+            }
+        ).join(counters, on="sid", how="left")
+        metrics = metrics.with_columns(
+            [pl.col(c).fill_null(0) for c in counters.columns if c != "sid"]
+        )
+        metrics = compute.assign_tiers(metrics, rules)
+        clock.lap("tiers")
+        frames_out.append(
+            metrics.select(
+                pl.lit(snapshot.id).alias("snapshot_id"),
+                pl.lit(scope).alias("scope"),
+                pl.col("sid").alias("stakeholder_id"),
+                "influence",
+                "influence_percentile",
+                "brokerage",
+                "community",
+                "degree",
+                "reach_cities",
+                "reach_states",
+                "reach_countries",
+                pl.col("coauthor_states").alias("coauthors"),
+                "trial_sites",
+                "trials",
+                "talks_global",
+                "talks_national",
+                "talks_regional",
+                "talks_local",
+                "members",
+                "tier",
+                "evidence",
+            )
+        )
+    _write(session, snapshot, frames_out, postgres)
+    clock.lap("write")
+    _retire(session, settings.network_snapshots_kept)
+    clock.lap("retire")
+    snapshot.node_count = len(nodes)
+    snapshot.edge_count = overall_edges
+    snapshot.brokerage_method = "; ".join(f"{s}: {m}" for s, m in methods.items())[:200]
+    snapshot.timings = {**clock.timings, "total": round(time.perf_counter() - clock.started, 3)}
+    snapshot.status = SnapshotStatus.succeeded
+    snapshot.finished_at = utcnow()
+    session.flush()
+    return snapshot
+
+
+def _write(
+    session: Session, snapshot: NetworkSnapshot, frames: list[pl.DataFrame], postgres: bool
+) -> None:
+    """The metrics with COPY; the stakeholders' tier where the overall tier changed."""
+    if not frames:
+        return
+    metrics = pl.concat(frames)
+    append_frame(session, "network_metric", metrics, block_rows=BLOCK)
+    overall = metrics.filter(pl.col("scope") == compute.ALL).select(
+        pl.col("stakeholder_id").alias("id"), pl.col("tier").alias("new_tier")
+    )
+    current = read_frame(
+        session,
+        select(Stakeholder.id, Stakeholder.tier).where(
+            Stakeholder.status != StakeholderStatus.merged
+        ),
+        {"id": pl.Int64, "tier": pl.String},
+    )
+    changed = overall.join(current, on="id").filter(
+        pl.col("tier").is_null() | (pl.col("tier") != pl.col("new_tier"))
+    )
+    if changed.is_empty():
+        return
+    by_tier = changed.group_by("new_tier").len().sort("new_tier").iter_rows()
+    actor: trail.Actor = session.info.get("actor", trail.SYSTEM)
+    trail.append_entries(
+        session,
+        [
+            {
+                "occurred_at": utcnow(),
+                "actor_id": actor.id,
+                "actor": actor.name,
+                "action": "update",
+                "entity": "stakeholder",
+                "entity_id": "*",
+                "field": "tier",
+                "old_value": None,
+                "new_value": trail.encode_value({tier: count for tier, count in by_tier}),
+                "reason": f"network snapshot {snapshot.id}: tiers recomputed from the evidence",
+                "request_id": session.info.get("request_id"),
+            }
+        ],
+    )
+    if postgres:
+        session.execute(
+            text("CREATE TEMP TABLE network_tier (id integer, tier varchar(16)) ON COMMIT DROP")
+        )
+        append_frame(
+            session,
+            "network_tier",
+            changed.select("id", pl.col("new_tier").alias("tier")),
+            block_rows=BLOCK,
+        )
+        session.execute(
+            text(
+                "UPDATE stakeholder SET tier = n.tier FROM network_tier n "
+                "WHERE stakeholder.id = n.id"
+            )
+        )
+        session.execute(text("DROP TABLE network_tier"))
+    else:
+        rows: list[dict[str, Any]] = [
+            {"id": i, "tier": t} for i, t in changed.select("id", "new_tier").iter_rows()
+        ]
+        for start in range(0, len(rows), BLOCK):
+            session.execute(
+                update(Stakeholder),
+                rows[start : start + BLOCK],
+                execution_options={trail.AUDITED_BULK: True},
+            )
+
+
+def _retire(session: Session, kept: int) -> None:
+    """Metrics of snapshots beyond the newest `kept` are deleted; their summary rows stay."""
+    ids = session.scalars(
+        select(NetworkSnapshot.id)
+        .where(NetworkSnapshot.status == SnapshotStatus.succeeded)
+        .order_by(NetworkSnapshot.id.desc())
+        .offset(kept - 1)
+    ).all()
+    if ids:
+        session.execute(delete(NetworkMetric).where(NetworkMetric.snapshot_id.in_(ids)))
+
+
+def latest_snapshot(session: Session, *, before: int | None = None) -> NetworkSnapshot | None:
+    stmt = select(NetworkSnapshot).where(NetworkSnapshot.status == SnapshotStatus.succeeded)
+    if before is not None:
+        stmt = stmt.where(NetworkSnapshot.id < before)
+    return session.scalars(stmt.order_by(NetworkSnapshot.id.desc()).limit(1)).first()
+
+
+def snapshot_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(NetworkSnapshot)) or 0
