@@ -223,9 +223,20 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from accord.app import create_app
+    from accord.jobs.dispatch import runs_in_process
+    from accord.jobs.schedule import Scheduler
 
     application = create_app(settings)
-    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+    scheduler = None
+    if runs_in_process():
+        # no worker runs the nightly jobs when jobs run in-process: this server does
+        scheduler = Scheduler()
+        scheduler.start()
+    try:
+        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
 
 
 @app.command()
@@ -650,6 +661,11 @@ export_app.command("fhir")(fhir_cli.export_command)
 from accord.matching.cli import match_app  # noqa: E402
 
 app.add_typer(match_app, name="match")
+
+# the influence network
+from accord.network.cli import network_app  # noqa: E402
+
+app.add_typer(network_app, name="network")
 
 
 def main() -> None:

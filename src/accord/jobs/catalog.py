@@ -2,7 +2,12 @@
 
 import importlib
 
-JOB_MODULES = ("accord.audit.jobs", "accord.importer.jobs", "accord.matching.jobs")
+JOB_MODULES = (
+    "accord.audit.jobs",
+    "accord.importer.jobs",
+    "accord.matching.jobs",
+    "accord.network.jobs",
+)
 
 
 def import_all_jobs() -> None:
