@@ -148,15 +148,21 @@ def _create(
 
 
 def _person(
-    first: str | None, last: str, city: str | None, state: str | None, kind: StakeholderType
+    first: str | None,
+    last: str,
+    city: str | None,
+    state: str | None,
+    kind: StakeholderType,
+    middle: str | None = None,
 ) -> dict[str, Any]:
-    name = f"{first} {last}" if first else last
+    name = " ".join(p for p in (first, middle, last) if p)
     return {
         "kind": StakeholderKind.person,
         "type": kind,
         "name": name[:300],
         "sort_name": f"{last} {first or ''}".strip().lower()[:300],
         "first_name": first[:100] if first else None,
+        "middle_name": middle[:100] if middle else None,
         "last_name": last[:100],
         "city": city[:100] if city else None,
         "state": state,
@@ -274,13 +280,18 @@ def discover(session: Session) -> Discovery:
     off_slots: list[tuple[int, str]] = []
 
     def person_of(full: str, city: str | None, state: str | None) -> str | None:
-        first, _middle, last = split_name(full)
+        first, middle, last = split_name(full)
         if not last:
             return None
         h = _key_hash(full.strip())
         if h not in named or (named[h]["state"] is None and state):
             named[h] = _person(
-                first, last, city if state else None, state, StakeholderType.researcher
+                first,
+                last,
+                city if state else None,
+                state,
+                StakeholderType.researcher,
+                middle=middle,
             )
         return h
 

@@ -317,14 +317,13 @@ def snapshot_count(session: Session) -> int:
 
 def tier_counts(session: Session, snapshot_id: int) -> list[tuple[str, int]]:
     """Stakeholders per tier in a snapshot (overall), global first."""
-    rows: dict[str, int] = dict(
-        session.execute(
+    rows: dict[str, int] = {
+        tier: count
+        for tier, count in session.execute(
             select(NetworkMetric.tier, func.count())
             .where(NetworkMetric.snapshot_id == snapshot_id, NetworkMetric.scope == compute.ALL)
             .group_by(NetworkMetric.tier)
         )
-        .tuples()
-        .all()
-    )
+    }
     order = ("global", "national", "regional", "local")
     return [(t, int(rows.get(t, 0))) for t in order]
