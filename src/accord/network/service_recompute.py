@@ -280,6 +280,10 @@ def _write(
             )
         )
         session.execute(text("DROP TABLE network_tier"))
+        # stakeholders loaded in this session read their new tier on next access
+        for held in list(session.identity_map.values()):
+            if isinstance(held, Stakeholder):
+                session.expire(held, ["tier"])
     else:
         rows: list[dict[str, Any]] = [
             {"id": i, "tier": t} for i, t in changed.select("id", "new_tier").iter_rows()

@@ -1,0 +1,299 @@
+"""The network through the gate: territories and the firewall's network category decide which
+nodes, edges, counts and metrics each persona sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.access.gate import Lens
+from accord.access.principal import Principal
+from accord.errors import Forbidden, InvalidInput, NotFound
+from accord.event.models import Event, EventKind, EventParticipant, EventScope, ParticipantRole
+from accord.network import service as network_service
+from accord.network import service_recompute
+from accord.network.models import EdgeType, NetworkMetric, Referral
+from accord.product.models import TherapeuticArea
+from accord.science.models import Publication, PublicationAuthor
+from accord.stakeholder import service as stakeholder_service
+from accord.stakeholder.models import Affiliation, Stakeholder, Tier
+from accord.stakeholder.schemas import AddressIn, StakeholderCreate
+from tests.factories import make_hcp
+
+Personas = Callable[[str], Principal]
+
+
+def hospital(session: Session, name: str, city: str, state: str) -> Stakeholder:
+    return stakeholder_service.create_stakeholder(
+        session,
+        None,
+        StakeholderCreate(
+            type="hospital",  # type: ignore[arg-type]
+            organization_name=name,
+            address=AddressIn(line1="1 Hospital Way", city=city, state=state),
+        ),
+    )
+
+
+def paper(session: Session, pmid: str, title: str, *authors: Stakeholder) -> None:
+    publication = Publication(
+        pmid=pmid, title=title, published_date=date(2026, 3, 1), fingerprint=pmid, mesh_terms=[]
+    )
+    session.add(publication)
+    session.flush()
+    for position, author in enumerate(authors, start=1):
+        session.add(
+            PublicationAuthor(
+                publication_id=publication.id,
+                position=position,
+                last_name=author.last_name,
+                fore_name=author.first_name,
+                stakeholder_id=author.id,
+                city=author.city,
+                state=author.state,
+                country="USA",
+            )
+        )
+    session.flush()
+
+
+class Graph:
+    """Boston: Ames and Baker at Fenway General, Cole refers to Ames, Ames speaks at a national
+    cardiology congress to Baker and Cole; Ames writes a cardiology paper with West (Los
+    Angeles, another territory)."""
+
+    def __init__(self, session: Session) -> None:
+        cardio = session.scalars(
+            select(TherapeuticArea).where(TherapeuticArea.code == "CARDIO")
+        ).one()
+        cardio.keywords = ["cardi", "heart"]
+        self.ames = make_hcp(session, "Ames")
+        self.baker = make_hcp(session, "Baker")
+        self.cole = make_hcp(session, "Cole", city="Cambridge")
+        self.west = make_hcp(session, "West", city="Los Angeles", state="CA")
+        self.fenway = hospital(session, "Fenway General Hospital", "Boston", "MA")
+        for person in (self.ames, self.baker):
+            session.add(
+                Affiliation(
+                    stakeholder_id=person.id,
+                    organization_id=self.fenway.id,
+                    role="attending",
+                    source="test",
+                )
+            )
+        session.add(
+            Referral(
+                from_npi="1234567893",
+                to_npi="1245319599",
+                from_stakeholder_id=self.cole.id,
+                to_stakeholder_id=self.ames.id,
+                pair_count=40,
+                beneficiary_count=30,
+                same_day_count=2,
+            )
+        )
+        congress = Event(
+            name="National Heart Congress 2026",
+            kind=EventKind.congress,
+            scope=EventScope.national,
+            therapeutic_area_id=cardio.id,
+            start_date=date(2026, 5, 1),
+            city="Chicago",
+            state="IL",
+        )
+        session.add(congress)
+        session.flush()
+        for person, role in (
+            (self.ames, ParticipantRole.speaker),
+            (self.baker, ParticipantRole.attendee),
+            (self.cole, ParticipantRole.attendee),
+        ):
+            session.add(EventParticipant(event_id=congress.id, stakeholder_id=person.id, role=role))
+        paper(session, "90000001", "Heart failure in the community", self.ames, self.west)
+        session.flush()
+
+
+@pytest.fixture
+def graph(session: Session) -> Graph:
+    built = Graph(session)
+    service_recompute.recompute(session, requested_by="test")
+    return built
+
+
+class TestEgoNetwork:
+    def test_msl_sees_every_relation_in_territory_and_counts_the_rest(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        ego = network_service.ego_network(session, persona("rep"), graph.ames.id)
+        ids = {n.id for n in ego.nodes}
+        assert {graph.ames.id, graph.baker.id, graph.cole.id, graph.fenway.id} <= ids
+        assert graph.west.id not in ids
+        assert ego.hidden_relations == 1  # the co-author in Los Angeles
+        types = {e.type for e in ego.edges}
+        assert {EdgeType.colleague, EdgeType.member, EdgeType.referral, EdgeType.spoke_to} <= types
+        referral = next(e for e in ego.edges if e.type == EdgeType.referral)
+        assert (referral.source_id, referral.target_id) == (graph.cole.id, graph.ames.id)
+        assert referral.directed
+        assert referral.sources[0].startswith("referral:")
+
+    def test_compliance_sees_the_co_author_with_the_paper_behind_the_edge(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        ego = network_service.ego_network(session, persona("compliance"), graph.ames.id)
+        coauthor = next(e for e in ego.edges if e.type == EdgeType.coauthor)
+        assert coauthor.sources == ["publication:90000001"]
+        assert coauthor.therapeutic_area == "CARDIO"
+        assert ego.hidden_relations == 0
+
+    def test_rep_outside_territory_gets_404(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        with pytest.raises(NotFound):
+            network_service.ego_network(session, persona("rep_west"), graph.ames.id)
+
+    def test_finance_sees_no_edges(self, session: Session, persona: Personas, graph: Graph) -> None:
+        with pytest.raises(Forbidden, match="network is summary for finance"):
+            network_service.ego_network(session, persona("finance"), graph.ames.id)
+
+    def test_edge_types_filter(self, session: Session, persona: Personas, graph: Graph) -> None:
+        ego = network_service.ego_network(
+            session, persona("msl"), graph.ames.id, edge_types={EdgeType.colleague}
+        )
+        assert {e.type for e in ego.edges} == {EdgeType.colleague}
+        assert {n.id for n in ego.nodes} == {graph.ames.id, graph.baker.id}
+
+    def test_depth_two_reaches_neighbours_of_neighbours(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        one = network_service.ego_network(session, persona("msl"), graph.baker.id)
+        two = network_service.ego_network(session, persona("msl"), graph.baker.id, depth=2)
+        assert graph.cole.id not in {n.id for n in one.nodes}
+        assert {n.id: n.depth for n in two.nodes}[graph.cole.id] == 2
+
+    def test_bad_depth_and_unknown_area_name_their_field(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        with pytest.raises(InvalidInput) as bad_depth:
+            network_service.ego_network(session, persona("msl"), graph.ames.id, depth=3)
+        assert bad_depth.value.field == "depth"
+        with pytest.raises(InvalidInput) as bad_area:
+            network_service.pyramid(session, persona("msl"), therapeutic_area="DERM")
+        assert bad_area.value.field == "therapeutic_area"
+
+
+class TestPyramidAndTop:
+    def test_the_pyramid_counts_only_stakeholders_in_territory(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        everyone = network_service.pyramid(session, persona("compliance"))
+        boston = network_service.pyramid(session, persona("rep"))
+        total = sum(t.total for t in everyone.tiers)
+        assert total == sum(t.total for t in boston.tiers) + 1  # West is in Los Angeles
+        assert [t.tier for t in everyone.tiers] == [
+            Tier.global_,
+            Tier.national,
+            Tier.regional,
+            Tier.local,
+        ]
+
+    def test_the_national_speaker_is_national_and_says_why(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        top = network_service.top_stakeholders(session, persona("msl"))
+        ames = next(t for t in top if t.id == graph.ames.id)
+        assert ames.tier == Tier.national
+        assert ames.evidence is not None
+        assert "speaker at 1 national event" in ames.evidence
+        assert session.get(Stakeholder, graph.ames.id).tier == Tier.national  # the badge
+
+    def test_finance_knows_the_top_stakeholders_by_name_and_tier_only(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        top = network_service.top_stakeholders(session, persona("finance"))
+        assert top
+        assert all(t.evidence is None for t in top)
+        assert all(t.influence is not None for t in top)  # summary: tier and influence
+
+    def test_the_area_pyramid_holds_only_the_area_evidence(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        cardio = network_service.top_stakeholders(
+            session, persona("compliance"), therapeutic_area="CARDIO"
+        )
+        assert {t.id for t in cardio} == {
+            graph.ames.id,
+            graph.baker.id,
+            graph.cole.id,
+            graph.west.id,
+        }
+
+
+class TestRisingAndHistory:
+    def test_rising_stars_are_the_largest_influence_gains(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        assert network_service.rising_stars(session, persona("msl")).stakeholders == []
+        for n in range(3):
+            other = make_hcp(session, f"Referrer{n}", city="Boston")
+            session.add(
+                Referral(
+                    from_npi="1234567893",
+                    to_npi="1245319599",
+                    from_stakeholder_id=other.id,
+                    to_stakeholder_id=graph.baker.id,
+                    pair_count=200,
+                    beneficiary_count=100,
+                    same_day_count=0,
+                )
+            )
+        session.flush()
+        service_recompute.recompute(session, requested_by="test")
+        rising = network_service.rising_stars(session, persona("msl"))
+        assert rising.stakeholders[0].id == graph.baker.id
+        assert rising.stakeholders[0].gain > 0
+
+    def test_the_view_section_is_full_for_medical_and_summary_for_finance(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        ames = session.get(Stakeholder, graph.ames.id)
+        assert ames is not None
+        full = network_service.network_section(session, Lens(session, persona("msl"), ames))
+        assert full is not None
+        assert full.level == "full"
+        assert full.metrics[0].scope == "all"
+        assert full.relation_counts[EdgeType.colleague] == 1
+        assert [h.tier for h in full.history] == [Tier.national]
+        summary = network_service.network_section(session, Lens(session, persona("finance"), ames))
+        assert summary is not None
+        assert summary.level == "summary"
+        assert summary.metrics == []
+        assert summary.relation_counts == {}
+        assert summary.tier == Tier.national
+        assert summary.influence is not None
+
+
+class TestCommunities:
+    def test_a_community_lists_its_members_in_territory(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        number = session.scalar(
+            select(NetworkMetric.community).where(
+                NetworkMetric.stakeholder_id == graph.ames.id, NetworkMetric.scope == "all"
+            )
+        )
+        assert number is not None
+        everyone = network_service.community(session, persona("compliance"), number)
+        boston = network_service.community(session, persona("rep"), number)
+        assert graph.ames.id in {m.id for m in boston.members}
+        assert boston.size == everyone.size
+        assert boston.hidden_members == everyone.hidden_members + (
+            1 if graph.west.id in {m.id for m in everyone.members} else 0
+        )
+        listed = network_service.communities(session, persona("rep"))
+        assert number in {c.id for c in listed}
+        with pytest.raises(NotFound):
+            network_service.community(session, persona("rep"), 99_999)
