@@ -283,6 +283,7 @@ def demo(
             f"{report.rows.get('interaction', 0):,} interactions (size S, seed {DEMO_SEED})"
         )
         _seed_duplicates(database)
+        _compute_network(database)
     table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
     table.add_column("username", style="bold")
     table.add_column("function")
@@ -320,6 +321,19 @@ def _seed_duplicates(database: Database) -> None:
     console.print(
         f"keyed in {len(pairs)} HCPs a second time; the matcher merged "
         f"{len(found.auto_merged)} pairs and queued {len(found.queued)} for the data stewards"
+    )
+
+
+def _compute_network(database: Database) -> None:
+    """The first network snapshot, so that the pyramid and the tiers show from the start."""
+    from accord.network import service_recompute
+
+    with console.status("computing the influence network"), cli_unit(database) as session:
+        snapshot = service_recompute.recompute(session, requested_by=_operator().name)
+        tiers = service_recompute.tier_counts(session, snapshot.id)
+    console.print(
+        f"computed the influence network: {snapshot.edge_count:,} relations; "
+        + ", ".join(f"{count:,} {tier}" for tier, count in tiers)
     )
 
 

@@ -22,6 +22,8 @@ import polars as pl
 from accord.stakeholder.models import Tier
 
 ALL = "all"
+#: edge visits the brokerage estimate may spend (about 5 sources at 10 million relations)
+SAMPLED_EDGE_VISITS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,10 @@ def _brokerage(
         values = np.asarray(graph.betweenness(directed=False))
         return values / pairs, "exact (betweenness on hops)"
     rng = np.random.default_rng(seed)
-    chosen = rng.choice(connected, size=min(samples, k), replace=False)
+    # each source costs a traversal of the whole graph: on the largest graphs fewer of them,
+    # so that the estimate costs about what PageRank does
+    affordable = max(2, SAMPLED_EDGE_VISITS // max(1, graph.ecount()))
+    chosen = rng.choice(connected, size=min(samples, affordable, k), replace=False)
     values = np.asarray(graph.betweenness(directed=False, sources=chosen.tolist()))
     # paths from the sampled sources stand for paths from every source; each unordered pair
     # is met from both ends when every source is used, hence the halving
