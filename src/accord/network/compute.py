@@ -80,9 +80,12 @@ def build_graph(
         .agg(pl.col("w").sum())
         .sort("u", "v")
     )
-    us = simple["u"].to_list()
-    vs = simple["v"].to_list()
-    graph = ig.Graph(n=len(ids), edges=list(zip(us, vs, strict=True)), directed=False)
+    # a zip handed straight to igraph: no ten million tuples kept alive at once
+    graph = ig.Graph(
+        n=len(ids),
+        edges=zip(simple["u"].to_list(), simple["v"].to_list(), strict=True),
+        directed=False,
+    )
     degree = np.bincount(simple["u"].to_numpy(), minlength=len(ids)) + np.bincount(
         simple["v"].to_numpy(), minlength=len(ids)
     )
