@@ -4,6 +4,9 @@ the demo personas; an API client and a web client signed in as a persona."""
 from __future__ import annotations
 
 import os
+
+# no nightly job starts inside the tests' servers and workers
+os.environ.setdefault("ACCORD_NETWORK_NIGHTLY_AT", "")
 from collections.abc import Callable, Iterator
 from pathlib import Path
 

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         "otherwise add two million weak edges).",
     )
     network_brokerage_exact_max_edges: int = Field(
-        default=200_000,
+        default=30_000,
         ge=0,
         description="Brokerage (betweenness) is exact on graphs up to this many relations and "
         "estimated from sampled sources above it; the snapshot says which.",
