@@ -745,6 +745,9 @@ class TestUploadThroughRedisAndAWorker:
                         assert status == 202, body
                         assert body["status"] == "queued"
                         done = wait_for_worker(api, admin, int(str(body["id"])), log)
+                        # the worker deletes the stored file just after it commits the
+                        # job's end, so a reader can see "succeeded" a moment before that
+                        wait_for_no_stored_files(uploads)
                 finally:
                     stop_worker(worker)
             finally:
@@ -755,6 +758,12 @@ class TestUploadThroughRedisAndAWorker:
         assert done["status"] == "succeeded", done["message"]
         assert counts_of(done) == {k: expected[k] for k in import_service.COUNTS}
         assert stored_files(uploads) == []
+
+
+def wait_for_no_stored_files(upload_dir: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while stored_files(upload_dir) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def wait_for_worker(
