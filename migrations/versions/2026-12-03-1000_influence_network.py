@@ -216,7 +216,6 @@ def upgrade() -> None:
 
     op.create_table(
         "network_metric",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("snapshot_id", sa.Integer(), nullable=False),
         sa.Column("scope", sa.String(length=32), nullable=False),
         sa.Column("stakeholder_id", sa.Integer(), nullable=False),
@@ -244,29 +243,16 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("evidence", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["snapshot_id"],
-            ["network_snapshot.id"],
-            name=op.f("fk_network_metric_snapshot_id_network_snapshot"),
-            ondelete="CASCADE",
+        # no foreign keys: a snapshot's millions of rows are written by one COPY from ids read
+        # in the same transaction, and checking each row against two tables doubled its cost
+        sa.PrimaryKeyConstraint(
+            "snapshot_id", "scope", "stakeholder_id", name=op.f("pk_network_metric")
         ),
-        sa.ForeignKeyConstraint(
-            ["stakeholder_id"],
-            ["stakeholder.id"],
-            name=op.f("fk_network_metric_stakeholder_id_stakeholder"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_network_metric")),
     )
     with op.batch_alter_table("network_metric", schema=None) as batch_op:
         batch_op.create_index(
             "ix_network_metric_snapshot_scope_influence",
             ["snapshot_id", "scope", "influence"],
-            unique=False,
-        )
-        batch_op.create_index(
-            "ix_network_metric_snapshot_scope_stakeholder",
-            ["snapshot_id", "scope", "stakeholder_id"],
             unique=False,
         )
         batch_op.create_index("ix_network_metric_stakeholder_id", ["stakeholder_id"], unique=False)
@@ -329,7 +315,6 @@ def downgrade() -> None:
     op.drop_table("referral")
     with op.batch_alter_table("network_metric", schema=None) as batch_op:
         batch_op.drop_index("ix_network_metric_stakeholder_id")
-        batch_op.drop_index("ix_network_metric_snapshot_scope_stakeholder")
         batch_op.drop_index("ix_network_metric_snapshot_scope_influence")
 
     op.drop_table("network_metric")

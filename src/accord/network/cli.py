@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accord.network import service_recompute
+from accord.network import discovery, service_recompute
 
 console = Console()
 
@@ -37,20 +37,28 @@ def recompute_command(
     as a dated snapshot (the nightly job does the same)."""
     from accord.cli import _operator, cli_unit
 
+    found = None
+    if not keep_edges:
+        # its own unit: the recompute that follows holds no write lock until it writes
+        with console.status("finding experts in research records"), cli_unit() as session:
+            found = discovery.discover(session)
     with console.status("recomputing the network"), cli_unit() as session:
         snapshot = service_recompute.recompute(
-            session, requested_by=_operator().name, build_edges=not keep_edges
+            session,
+            requested_by=_operator().name,
+            build_edges=not keep_edges,
+            discover=False,
+            found=found,
         )
         tiers = service_recompute.tier_counts(session, snapshot.id)
     console.print(
         f"snapshot {snapshot.id} of {snapshot.taken_on}: {snapshot.node_count:,} stakeholders, "
         f"{snapshot.edge_count:,} relations; brokerage {snapshot.brokerage_method}"
     )
-    found = snapshot.parameters.get("found")
-    if isinstance(found, dict) and found.get("slots_linked"):
+    if found is not None and found.slots_linked:
         console.print(
-            f"found in research records: {found['authors']:,} authors, "
-            f"{found['investigators']:,} investigators, {found['sites']:,} trial sites"
+            f"found in research records: {found.authors:,} authors, "
+            f"{found.investigators:,} investigators, {found.sites:,} trial sites"
         )
     table = Table(title="the pyramid (overall)")
     table.add_column("tier")

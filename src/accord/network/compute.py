@@ -65,31 +65,33 @@ def build_graph(
     """The undirected weighted simple graph over `ids` (sorted) from (source_id, target_id,
     weight) rows: parallel relations summed. Edges are handed to igraph sorted, as Python
     tuples: igraph builds its index several times faster from sorted input."""
-    u = np.searchsorted(ids, pairs["source_id"].to_numpy())
-    v = np.searchsorted(ids, pairs["target_id"].to_numpy())
-    simple = (
-        pl.DataFrame(
-            {
-                "u": np.minimum(u, v),
-                "v": np.maximum(u, v),
-                "w": pairs["weight"].to_numpy(),
-            }
-        )
-        .filter(pl.col("u") != pl.col("v"))
-        .group_by("u", "v")
-        .agg(pl.col("w").sum())
-        .sort("u", "v")
-    )
+    # a dense id -> position table: a gather, where a binary search per relation misses
+    # the cache ten million times
+    top = int(ids[-1]) if len(ids) else 0
+    position = np.full(top + 2, -1, dtype=np.int64)
+    position[ids] = np.arange(len(ids))
+    # relations of stakeholders outside `ids` (merged since the edges were built) point at
+    # the last slot, -1, and are left out with the self-loops
+    u = position[np.minimum(pairs["source_id"].to_numpy(), top + 1)]
+    v = position[np.minimum(pairs["target_id"].to_numpy(), top + 1)]
+    low, high = np.minimum(u, v), np.maximum(u, v)
+    left_out = (low == high) | (low < 0)
+    # one sortable key per unordered pair: a sort and a segmented sum are three times faster
+    # than a hash group-by, and give the sorted order igraph wants
+    key = low[~left_out].astype(np.int64) * len(ids) + high[~left_out]
+    order = np.argsort(key)
+    key = key[order]
+    if len(key) == 0:
+        return ig.Graph(n=len(ids), directed=False), [], np.zeros(len(ids), dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    weights = np.add.reduceat(pairs["weight"].to_numpy()[~left_out][order], starts)
+    first, second = np.divmod(key[starts], len(ids))
     # a zip handed straight to igraph: no ten million tuples kept alive at once
     graph = ig.Graph(
-        n=len(ids),
-        edges=zip(simple["u"].to_list(), simple["v"].to_list(), strict=True),
-        directed=False,
+        n=len(ids), edges=zip(first.tolist(), second.tolist(), strict=True), directed=False
     )
-    degree = np.bincount(simple["u"].to_numpy(), minlength=len(ids)) + np.bincount(
-        simple["v"].to_numpy(), minlength=len(ids)
-    )
-    return graph, simple["w"].to_list(), degree.astype(np.int64)
+    degree = np.bincount(first, minlength=len(ids)) + np.bincount(second, minlength=len(ids))
+    return graph, weights.astype(np.float64).tolist(), degree.astype(np.int64)
 
 
 def measure(

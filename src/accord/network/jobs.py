@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from accord.jobs.dispatch import job, job_scope
-from accord.network import service_recompute
+from accord.network import discovery, service_recompute
 
 log = logging.getLogger("accord.network")
 
@@ -14,8 +14,14 @@ log = logging.getLogger("accord.network")
 def recompute_network(requested_by: str | None = None) -> None:
     """Recompute every metric and tier as one new snapshot. Idempotent in effect: a second
     run on unchanged sources gives the same tiers, as a snapshot of its own."""
+    # experts found in research records are committed first, so the long read-and-compute
+    # unit that follows holds no write lock (SQLite) until its own short write at the end
     with job_scope("recompute_network") as session:
-        snapshot = service_recompute.recompute(session, requested_by=requested_by or "job")
+        found = discovery.discover(session)
+    with job_scope("recompute_network") as session:
+        snapshot = service_recompute.recompute(
+            session, requested_by=requested_by or "job", discover=False, found=found
+        )
         log.info(
             "network snapshot %s: %s stakeholders, %s relations in %.1f s",
             snapshot.id,

@@ -126,21 +126,23 @@ class NetworkSnapshot(Base):
 
 class NetworkMetric(Base):
     """A stakeholder's metrics in one snapshot, overall (`scope` "all") or within one
-    therapeutic area (`scope` its code)."""
+    therapeutic area (`scope` its code).
+
+    No foreign keys: a snapshot's rows (millions at scale) are written by one COPY from ids
+    read in the same transaction, and checking each row against the snapshot and stakeholder
+    tables doubled the cost of the write. Old snapshots' rows are deleted by the recompute
+    that retires them; every read joins the stakeholder it shows.
+    """
 
     __tablename__ = "network_metric"
     __table_args__ = (
-        Index(
-            "ix_network_metric_snapshot_scope_stakeholder", "snapshot_id", "scope", "stakeholder_id"
-        ),
         Index("ix_network_metric_snapshot_scope_influence", "snapshot_id", "scope", "influence"),
         Index("ix_network_metric_stakeholder_id", "stakeholder_id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("network_snapshot.id", ondelete="CASCADE"))
-    scope: Mapped[str] = mapped_column(String(32))
-    stakeholder_id: Mapped[int] = mapped_column(ForeignKey("stakeholder.id", ondelete="CASCADE"))
+    snapshot_id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stakeholder_id: Mapped[int] = mapped_column(primary_key=True)
     #: weighted PageRank scaled so that the average stakeholder scores 1.0
     influence: Mapped[float] = mapped_column(Float)
     #: share of stakeholders in the scope with a lower influence (0-100)

@@ -226,7 +226,7 @@ def _previous(session: Session, snapshot: NetworkSnapshot, scope: str) -> Networ
     candidate = latest_snapshot(session, before=snapshot.id)
     while candidate is not None:
         held = session.scalar(
-            select(NetworkMetric.id)
+            select(NetworkMetric.stakeholder_id)
             .where(NetworkMetric.snapshot_id == candidate.id, NetworkMetric.scope == scope)
             .limit(1)
         )

@@ -58,38 +58,32 @@ def recompute(
     *,
     requested_by: str,
     build_edges: bool = True,
+    discover: bool = True,
+    found: discovery.Discovery | None = None,
     settings: Settings | None = None,
     today: date | None = None,
 ) -> NetworkSnapshot:
     """Recompute the whole network as one unit of work (the caller commits). With
-    `build_edges` False the edges already stored are measured as they are (benchmarks)."""
+    `build_edges` False the edges already stored are measured as they are (benchmarks).
+
+    Everything is read and computed before the first write, and the writes come last: on
+    SQLite a write transaction locks out every other writer (a login, an audited read) until
+    it commits, so the lock is held for the seconds of the write, not the minutes of the
+    computation. The job and the CLI run `discovery.discover` in a unit of their own first
+    (`discover=False`, passing what it `found`) for the same reason."""
     settings = settings or get_settings()
     rules = rules_from(settings)
     clock = _Clock()
-    snapshot = NetworkSnapshot(
-        taken_on=today or utcnow().date(),
-        started_at=utcnow(),
-        status=SnapshotStatus.running,
-        requested_by=requested_by[:150],
-        parameters={
-            "tiers": rules.__dict__,
-            "colleague_max_members": settings.network_colleague_max_members,
-            "brokerage_exact_max_edges": settings.network_brokerage_exact_max_edges,
-            "brokerage_samples": settings.network_brokerage_samples,
-        },
-    )
-    session.add(snapshot)
-    session.flush()
+    started_at = utcnow()
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL jit = off"))
 
-    areas = build.load_areas(session)
-    if build_edges:
+    if build_edges and discover:
         found = discovery.discover(session)
-        snapshot.parameters = {**snapshot.parameters, "found": found.__dict__}
         clock.lap("discover")
+    areas = build.load_areas(session)
     builder = build.EdgeBuilder(
         session, areas, colleague_max_members=settings.network_colleague_max_members
     )
@@ -97,18 +91,18 @@ def recompute(
     trials = builder.trial_areas()
     investigators = builder.site_investigators()
     participants = builder.participants()
+    edges: pl.DataFrame | None = None
     if build_edges:
-        frames = [
-            *builder.affiliations().values(),
-            builder.coauthors(pubs),
-            *builder.trials(trials, investigators).values(),
-            *builder.events(participants).values(),
-            builder.referrals(),
-        ]
-        edges = pl.concat(frames)
+        edges = pl.concat(
+            [
+                *builder.affiliations().values(),
+                builder.coauthors(pubs),
+                *builder.trials(trials, investigators).values(),
+                *builder.events(participants).values(),
+                builder.referrals(),
+            ]
+        )
         clock.lap("build")
-        build.write_edges(session, edges)
-        clock.lap("write_edges")
         pairs = edges.select("source_id", "target_id", "therapeutic_area_id", "weight")
     else:
         pairs = read_frame(
@@ -183,7 +177,6 @@ def recompute(
         clock.lap("tiers")
         frames_out.append(
             metrics.select(
-                pl.lit(snapshot.id).alias("snapshot_id"),
                 pl.lit(scope).alias("scope"),
                 pl.col("sid").alias("stakeholder_id"),
                 "influence",
@@ -206,8 +199,26 @@ def recompute(
                 "evidence",
             )
         )
+    snapshot = NetworkSnapshot(
+        taken_on=today or started_at.date(),
+        started_at=started_at,
+        status=SnapshotStatus.running,
+        requested_by=requested_by[:150],
+        parameters={
+            "tiers": rules.__dict__,
+            "colleague_max_members": settings.network_colleague_max_members,
+            "brokerage_exact_max_edges": settings.network_brokerage_exact_max_edges,
+            "brokerage_samples": settings.network_brokerage_samples,
+            **({"found": found.__dict__} if found is not None else {}),
+        },
+    )
+    session.add(snapshot)
+    session.flush()
     _write(session, snapshot, frames_out, postgres)
     clock.lap("write")
+    if edges is not None:
+        build.write_edges(session, edges)
+        clock.lap("write_edges")
     _retire(session, settings.network_snapshots_kept)
     clock.lap("retire")
     snapshot.node_count = len(nodes)
@@ -226,7 +237,7 @@ def _write(
     """The metrics with COPY; the stakeholders' tier where the overall tier changed."""
     if not frames:
         return
-    metrics = pl.concat(frames)
+    metrics = pl.concat(frames).select(pl.lit(snapshot.id).alias("snapshot_id"), pl.all())
     append_frame(session, "network_metric", metrics, block_rows=BLOCK)
     overall = metrics.filter(pl.col("scope") == compute.ALL).select(
         pl.col("stakeholder_id").alias("id"), pl.col("tier").alias("new_tier")
