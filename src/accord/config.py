@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         description="Snapshots whose per-stakeholder metrics are kept (older ones keep their "
         "summary row; tier history and rising stars read the kept ones).",
     )
+    network_rising_min_gain: float = Field(
+        default=0.1,
+        ge=0,
+        description="Influence a stakeholder must gain between snapshots to count as a rising "
+        "star (influence is scaled so that the average stakeholder scores 1.0).",
+    )
     network_tier_global_talks: int = Field(
         default=2,
         ge=1,

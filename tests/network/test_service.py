@@ -254,7 +254,10 @@ class TestRisingAndHistory:
         service_recompute.recompute(session, requested_by="test")
         rising = network_service.rising_stars(session, persona("msl"))
         assert rising.stakeholders[0].id == graph.baker.id
-        assert rising.stakeholders[0].gain > 0
+        assert all(star.gain >= 0.1 for star in rising.stakeholders)
+        gain = rising.stakeholders[0].gain
+        below = network_service.rising_stars(session, persona("msl"), min_gain=gain + 0.01)
+        assert graph.baker.id not in {star.id for star in below.stakeholders}
 
     def test_the_view_section_is_full_for_medical_and_summary_for_finance(
         self, session: Session, persona: Personas, graph: Graph

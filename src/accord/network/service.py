@@ -21,6 +21,7 @@ from accord.access import gate
 from accord.access.firewall import STAGES, Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
+from accord.config import get_settings
 from accord.errors import Forbidden, InvalidInput, NotFound
 from accord.network.compute import ALL
 from accord.network.models import UNDIRECTED, EdgeType, NetworkEdge, NetworkMetric, NetworkSnapshot
@@ -237,10 +238,18 @@ def _previous(session: Session, snapshot: NetworkSnapshot, scope: str) -> Networ
 
 
 def rising_stars(
-    session: Session, principal: Principal, *, therapeutic_area: str | None = None, limit: int = 20
+    session: Session,
+    principal: Principal,
+    *,
+    therapeutic_area: str | None = None,
+    limit: int = 20,
+    min_gain: float | None = None,
 ) -> RisingRead:
     """The largest influence gains between the two newest snapshots, among the stakeholders
-    whose influence the caller may see."""
+    whose influence the caller may see. Gains below ACCORD_NETWORK_RISING_MIN_GAIN are left
+    out: every relation added anywhere shifts everyone's PageRank a little, and those shifts
+    are not news."""
+    floor = get_settings().network_rising_min_gain if min_gain is None else min_gain
     scope = _scope(session, therapeutic_area)
     snapshot = latest_snapshot(session)
     since = _previous(session, snapshot, scope) if snapshot is not None else None
@@ -261,7 +270,7 @@ def rising_stars(
         _metrics(snapshot.id, scope)
         .add_columns(before.c.influence, before.c.tier, gain)
         .join(before, before.c.stakeholder_id == NetworkMetric.stakeholder_id)
-        .where(gain > 0)
+        .where(gain > 0, gain >= floor)
         .order_by(gain.desc(), Stakeholder.id)
         .limit(limit * 2)
     )
