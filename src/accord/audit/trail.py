@@ -238,6 +238,41 @@ def record_read(session: Session, *, entity: str, entity_id: str, field: str | N
     )
 
 
+def record_bulk(
+    session: Session,
+    *,
+    action: AuditAction | str,
+    entity: str,
+    new_value: object,
+    reason: str,
+    field: str | None = None,
+    actor: Actor | None = None,
+    occurred_at: datetime | None = None,
+) -> None:
+    """One chained entry for rows a bulk path wrote (COPY, executemany): entity id "*", the
+    counts in `new_value`. Per-row entries would cost more than the write itself; the rows
+    carry what ties them to it (an import job, a snapshot, a seed)."""
+    who: Actor = actor or session.info.get("actor", SYSTEM)
+    append_entries(
+        session,
+        [
+            {
+                "occurred_at": occurred_at or utcnow(),
+                "actor_id": who.id,
+                "actor": who.name,
+                "action": action,
+                "entity": entity,
+                "entity_id": "*",
+                "field": field,
+                "old_value": None,
+                "new_value": new_value if isinstance(new_value, str) else encode_value(new_value),
+                "reason": reason,
+                "request_id": session.info.get("request_id"),
+            }
+        ],
+    )
+
+
 class AuditBypassError(RuntimeError):
     """A bulk ORM statement would change audited rows without writing their audit entries."""
 

@@ -154,23 +154,14 @@ class Run:
     def record_bulk_write(self, entity: str, reason: str) -> None:
         """One chained audit entry for the `entity` rows this job wrote in bulk (each of them
         carries the job's id): per-row entries would cost more than the import itself."""
-        trail.append_entries(
+        trail.record_bulk(
             self.session,
-            [
-                {
-                    "occurred_at": self.job.started_at,
-                    "actor_id": self.job.started_by_id,
-                    "actor": self.job.started_by,
-                    "action": "create",
-                    "entity": entity,
-                    "entity_id": "*",
-                    "field": None,
-                    "old_value": None,
-                    "new_value": f"{self.job.created} created, {self.job.updated} updated",
-                    "reason": reason,
-                    "request_id": None,
-                }
-            ],
+            action="create",
+            entity=entity,
+            new_value=f"{self.job.created} created, {self.job.updated} updated",
+            reason=reason,
+            actor=trail.Actor(id=self.job.started_by_id, name=self.job.started_by),
+            occurred_at=self.job.started_at,
         )
 
     def flush_errors(self) -> None:

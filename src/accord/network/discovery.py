@@ -310,31 +310,17 @@ def discover(session: Session) -> Discovery:
     found.slots_linked += len(inv_slots) + len(off_slots)
 
     if found.slots_linked:
-        actor: trail.Actor = session.info.get("actor", trail.SYSTEM)
-        trail.append_entries(
+        trail.record_bulk(
             session,
-            [
-                {
-                    "occurred_at": utcnow(),
-                    "actor_id": actor.id,
-                    "actor": actor.name,
-                    "action": "create",
-                    "entity": "stakeholder",
-                    "entity_id": "*",
-                    "field": None,
-                    "old_value": None,
-                    "new_value": trail.encode_value(
-                        {
-                            "authors": found.authors,
-                            "investigators": found.investigators,
-                            "sites": found.sites,
-                            "slots_linked": found.slots_linked,
-                        }
-                    ),
-                    "reason": "network recompute: authors, investigators and trial sites "
-                    "the importers could not link, added as stakeholders of their own",
-                    "request_id": session.info.get("request_id"),
-                }
-            ],
+            action="create",
+            entity="stakeholder",
+            new_value={
+                "authors": found.authors,
+                "investigators": found.investigators,
+                "sites": found.sites,
+                "slots_linked": found.slots_linked,
+            },
+            reason="network recompute: authors, investigators and trial sites "
+            "the importers could not link, added as stakeholders of their own",
         )
     return found

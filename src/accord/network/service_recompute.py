@@ -255,24 +255,13 @@ def _write(
     if changed.is_empty():
         return
     by_tier = changed.group_by("new_tier").len().sort("new_tier").iter_rows()
-    actor: trail.Actor = session.info.get("actor", trail.SYSTEM)
-    trail.append_entries(
+    trail.record_bulk(
         session,
-        [
-            {
-                "occurred_at": utcnow(),
-                "actor_id": actor.id,
-                "actor": actor.name,
-                "action": "update",
-                "entity": "stakeholder",
-                "entity_id": "*",
-                "field": "tier",
-                "old_value": None,
-                "new_value": trail.encode_value({tier: count for tier, count in by_tier}),
-                "reason": f"network snapshot {snapshot.id}: tiers recomputed from the evidence",
-                "request_id": session.info.get("request_id"),
-            }
-        ],
+        action="update",
+        entity="stakeholder",
+        field="tier",
+        new_value={tier: count for tier, count in by_tier},
+        reason=f"network snapshot {snapshot.id}: tiers recomputed from the evidence",
     )
     if postgres:
         session.execute(

@@ -227,34 +227,20 @@ def generate(
                 session.execute(text(restart))
         for table in frames:
             session.execute(text(f'ANALYZE "{table}"'))
-    actor: trail.Actor = session.info.get("actor", trail.SYSTEM)
-    at = utcnow()
-    entries = []
     for table, frame in frames.items():
-        ids = frame["id"] if "id" in frame.columns else None
-        entries.append(
-            {
-                "occurred_at": at,
-                "actor_id": actor.id,
-                "actor": actor.name,
-                "action": AuditAction.create,
-                "entity": table,
-                "entity_id": "*",
-                "field": None,
-                "old_value": None,
-                "new_value": trail.encode_value(
-                    {
-                        "rows": frame.height,
-                        "first_id": None if ids is None or ids.is_empty() else int(ids.min()),  # type: ignore[arg-type]
-                        "last_id": None if ids is None or ids.is_empty() else int(ids.max()),  # type: ignore[arg-type]
-                    }
-                ),
-                "reason": f"{GENERATED_REASON}{frame.height:,} {NOUNS[table]} "
-                f"(size {size.name}, seed {seed})",
-                "request_id": session.info.get("request_id"),
-            }
+        ids = frame["id"] if "id" in frame.columns and not frame.is_empty() else None
+        trail.record_bulk(
+            session,
+            action=AuditAction.create,
+            entity=table,
+            new_value={
+                "rows": frame.height,
+                "first_id": None if ids is None else int(ids.min()),  # type: ignore[arg-type]
+                "last_id": None if ids is None else int(ids.max()),  # type: ignore[arg-type]
+            },
+            reason=f"{GENERATED_REASON}{frame.height:,} {NOUNS[table]} "
+            f"(size {size.name}, seed {seed})",
         )
-    trail.append_entries(session, entries)
     return Report(size, seed, {table: frame.height for table, frame in frames.items()})
 
 
