@@ -255,7 +255,6 @@ def upgrade() -> None:
             ["snapshot_id", "scope", "influence"],
             unique=False,
         )
-        batch_op.create_index("ix_network_metric_stakeholder_id", ["stakeholder_id"], unique=False)
 
     op.create_table(
         "referral",
@@ -314,7 +313,6 @@ def downgrade() -> None:
 
     op.drop_table("referral")
     with op.batch_alter_table("network_metric", schema=None) as batch_op:
-        batch_op.drop_index("ix_network_metric_stakeholder_id")
         batch_op.drop_index("ix_network_metric_snapshot_scope_influence")
 
     op.drop_table("network_metric")

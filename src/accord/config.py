@@ -93,6 +93,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Sampled sources for the brokerage estimate on large graphs.",
     )
+    network_processes: int = Field(
+        default=2,
+        ge=1,
+        description="Worker processes that measure the overall graph and the therapeutic "
+        "areas side by side on a large network (1: all in the recomputing process).",
+    )
+    network_parallel_min_edges: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="Relations from which the recompute measures its graphs in worker "
+        "processes; below, starting them costs more than it saves.",
+    )
     network_snapshots_kept: int = Field(
         default=30,
         ge=2,

@@ -9,9 +9,11 @@ ACCORD_NETWORK_BROKERAGE_EXACT_MAX_EDGES (the snapshot says which).
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import igraph as ig
@@ -59,12 +61,41 @@ def _timed(timings: dict[str, float], name: str, since: float) -> float:
     return now
 
 
+@dataclass(frozen=True)
+class Scope:
+    """One graph to measure: its stakeholders (sorted ids) and relations as plain arrays, so
+    that it can be handed to a worker process."""
+
+    name: str
+    ids: npt.NDArray[np.int64]
+    source: npt.NDArray[np.int64]
+    target: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, name: str, ids: npt.NDArray[np.int64], pairs: pl.DataFrame) -> Scope:
+        return cls(
+            name,
+            ids,
+            pairs["source_id"].to_numpy(),
+            pairs["target_id"].to_numpy(),
+            pairs["weight"].to_numpy().astype(np.float64),
+        )
+
+
 def build_graph(
     ids: npt.NDArray[np.int64], pairs: pl.DataFrame
 ) -> tuple[ig.Graph, list[float], npt.NDArray[np.int64]]:
     """The undirected weighted simple graph over `ids` (sorted) from (source_id, target_id,
-    weight) rows: parallel relations summed. Edges are handed to igraph sorted, as Python
-    tuples: igraph builds its index several times faster from sorted input."""
+    weight) rows: parallel relations summed (see `graph_of`)."""
+    return graph_of(Scope.of(ALL, ids, pairs))
+
+
+def graph_of(scope: Scope) -> tuple[ig.Graph, list[float], npt.NDArray[np.int64]]:
+    """The scope's undirected weighted simple graph, its weights and degrees. Edges are handed
+    to igraph sorted, as Python ints: igraph builds its index several times faster from
+    sorted input."""
+    ids = scope.ids
     # a dense id -> position table: a gather, where a binary search per relation misses
     # the cache ten million times
     top = int(ids[-1]) if len(ids) else 0
@@ -72,39 +103,34 @@ def build_graph(
     position[ids] = np.arange(len(ids))
     # relations of stakeholders outside `ids` (merged since the edges were built) point at
     # the last slot, -1, and are left out with the self-loops
-    u = position[np.minimum(pairs["source_id"].to_numpy(), top + 1)]
-    v = position[np.minimum(pairs["target_id"].to_numpy(), top + 1)]
+    u = position[np.minimum(scope.source, top + 1)]
+    v = position[np.minimum(scope.target, top + 1)]
     low, high = np.minimum(u, v), np.maximum(u, v)
-    left_out = (low == high) | (low < 0)
+    kept = (low != high) & (low >= 0)
     # one sortable key per unordered pair: a sort and a segmented sum are three times faster
     # than a hash group-by, and give the sorted order igraph wants
-    key = low[~left_out].astype(np.int64) * len(ids) + high[~left_out]
+    key = low[kept] * len(ids) + high[kept]
     order = np.argsort(key)
     key = key[order]
     if len(key) == 0:
         return ig.Graph(n=len(ids), directed=False), [], np.zeros(len(ids), dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    weights = np.add.reduceat(pairs["weight"].to_numpy()[~left_out][order], starts)
+    weights = np.add.reduceat(scope.weight[kept][order], starts)
     first, second = np.divmod(key[starts], len(ids))
     # a zip handed straight to igraph: no ten million tuples kept alive at once
     graph = ig.Graph(
         n=len(ids), edges=zip(first.tolist(), second.tolist(), strict=True), directed=False
     )
     degree = np.bincount(first, minlength=len(ids)) + np.bincount(second, minlength=len(ids))
-    return graph, weights.astype(np.float64).tolist(), degree.astype(np.int64)
+    return graph, weights.tolist(), degree.astype(np.int64)
 
 
-def measure(
-    ids: npt.NDArray[np.int64],
-    pairs: pl.DataFrame,
-    *,
-    exact_max_edges: int,
-    samples: int,
-    seed: int = 42,
-) -> GraphResult:
+def measure(scope: Scope, *, exact_max_edges: int, samples: int, seed: int = 42) -> GraphResult:
+    """Influence, communities and brokerage of one scope's graph."""
+    ids = scope.ids
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    graph, weights, degree = build_graph(ids, pairs)
+    graph, weights, degree = graph_of(scope)
     t = _timed(timings, "graph", t)
     n = len(ids)
     if graph.ecount():
@@ -141,6 +167,35 @@ def measure(
         method,
         timings,
     )
+
+
+def measure_all(
+    scopes: list[Scope],
+    *,
+    exact_max_edges: int,
+    samples: int,
+    processes: int,
+    parallel_min_edges: int,
+) -> dict[str, GraphResult]:
+    """Measure every scope. igraph holds the GIL for the length of each call, so threads
+    would not overlap: on a network of at least `parallel_min_edges` relations the scopes
+    go to `processes` worker processes, the largest first (the overall graph on one core,
+    the therapeutic areas on the other). Smaller networks stay in this process, where
+    starting workers would cost more than it saves."""
+    relations = sum(len(s.source) for s in scopes)
+    if processes <= 1 or len(scopes) < 2 or relations < parallel_min_edges:
+        return {
+            s.name: measure(s, exact_max_edges=exact_max_edges, samples=samples) for s in scopes
+        }
+    largest_first = sorted(scopes, key=lambda s: len(s.source), reverse=True)
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
+    with ProcessPoolExecutor(max_workers=min(processes, len(scopes)), mp_context=context) as pool:
+        futures = {
+            s.name: pool.submit(measure, s, exact_max_edges=exact_max_edges, samples=samples)
+            for s in largest_first
+        }
+        done = {name: future.result() for name, future in futures.items()}
+    return {s.name: done[s.name] for s in scopes}
 
 
 def _brokerage(

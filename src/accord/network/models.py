@@ -131,13 +131,13 @@ class NetworkMetric(Base):
     No foreign keys: a snapshot's rows (millions at scale) are written by one COPY from ids
     read in the same transaction, and checking each row against the snapshot and stakeholder
     tables doubled the cost of the write. Old snapshots' rows are deleted by the recompute
-    that retires them; every read joins the stakeholder it shows.
+    that retires them; every read joins the stakeholder it shows. A stakeholder's history is
+    read through the primary key, one probe per kept snapshot, so no index of its own.
     """
 
     __tablename__ = "network_metric"
     __table_args__ = (
         Index("ix_network_metric_snapshot_scope_influence", "snapshot_id", "scope", "influence"),
-        Index("ix_network_metric_stakeholder_id", "stakeholder_id"),
     )
 
     snapshot_id: Mapped[int] = mapped_column(primary_key=True)

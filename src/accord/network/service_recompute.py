@@ -127,12 +127,9 @@ def recompute(
 
     scopes: list[tuple[str, int | None]] = [(compute.ALL, None)]
     scopes += [(code, area_id) for area_id, code in zip(areas.ids, areas.codes, strict=True)]
-    frames_out: list[pl.DataFrame] = []
-    methods: dict[str, str] = {}
-    overall_edges = 0
+    prepared: list[tuple[compute.Scope, pl.DataFrame]] = []
     for scope, area_id in scopes:
         counters = evidence.counters(area_id)
-        clock.lap("reach")
         if area_id is None:
             scoped = pairs
             ids = nodes
@@ -143,22 +140,29 @@ def recompute(
                 counters["sid"].to_numpy(),
             ).astype(np.int64)
             ids = ids[np.isin(ids, nodes)]
-        scoped = (
-            scoped.filter(pl.col("source_id").is_in(ids) & pl.col("target_id").is_in(ids))
-            if area_id is not None
-            else scoped
-        )
         if len(ids) == 0:
             continue
-        result = compute.measure(
-            ids,
-            scoped,
-            exact_max_edges=settings.network_brokerage_exact_max_edges,
-            samples=settings.network_brokerage_samples,
-        )
+        prepared.append((compute.Scope.of(scope, ids, scoped), counters))
+    clock.lap("reach")
+    results = compute.measure_all(
+        [scope for scope, _ in prepared],
+        exact_max_edges=settings.network_brokerage_exact_max_edges,
+        samples=settings.network_brokerage_samples,
+        processes=settings.network_processes,
+        parallel_min_edges=settings.network_parallel_min_edges,
+    )
+    clock.lap("measure")
+    for result in results.values():
+        # per phase, summed over the scopes (worker processes run them side by side)
         clock.add(result.timings)
+    frames_out: list[pl.DataFrame] = []
+    methods: dict[str, str] = {}
+    overall_edges = 0
+    for prepared_scope, counters in prepared:
+        scope = prepared_scope.name
+        result = results[scope]
         methods[scope] = result.brokerage_method
-        if area_id is None:
+        if scope == compute.ALL:
             overall_edges = result.edge_count
         metrics = pl.DataFrame(
             {
@@ -209,6 +213,7 @@ def recompute(
             "colleague_max_members": settings.network_colleague_max_members,
             "brokerage_exact_max_edges": settings.network_brokerage_exact_max_edges,
             "brokerage_samples": settings.network_brokerage_samples,
+            "processes": settings.network_processes,
             **({"found": found.__dict__} if found is not None else {}),
         },
     )

@@ -1,0 +1,54 @@
+"""The graph measures: the same figures whether the scopes run here or in worker processes."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from accord.network import compute
+
+
+def _scopes() -> list[compute.Scope]:
+    rng = np.random.default_rng(7)
+    ids = np.arange(10, 610, dtype=np.int64)
+    source = rng.choice(ids, 3_000)
+    target = rng.choice(ids, 3_000)
+    weight = rng.random(3_000) + 0.5
+    every = pl.DataFrame({"source_id": source, "target_id": target, "weight": weight})
+    half = every.head(1_500)
+    return [
+        compute.Scope.of(compute.ALL, ids, every),
+        compute.Scope.of("onc", np.unique(np.r_[half["source_id"], half["target_id"]]), half),
+    ]
+
+
+class TestMeasureAll:
+    def test_worker_processes_give_the_figures_of_one_process(self) -> None:
+        scopes = _scopes()
+        here = compute.measure_all(
+            scopes, exact_max_edges=10_000, samples=4, processes=1, parallel_min_edges=0
+        )
+        there = compute.measure_all(
+            scopes, exact_max_edges=10_000, samples=4, processes=2, parallel_min_edges=0
+        )
+        assert list(there) == [compute.ALL, "onc"]
+        for name in here:
+            assert np.allclose(here[name].influence, there[name].influence)
+            assert np.array_equal(here[name].community, there[name].community)
+            assert np.allclose(here[name].brokerage, there[name].brokerage)
+            assert here[name].edge_count == there[name].edge_count
+
+    def test_relations_of_stakeholders_outside_the_scope_are_left_out(self) -> None:
+        ids = np.array([1, 2, 3], dtype=np.int64)
+        pairs = pl.DataFrame(
+            {
+                "source_id": [1, 2, 2, 9, 3],
+                "target_id": [2, 1, 3, 1, 3],
+                "weight": [1.0, 2.0, 1.0, 5.0, 4.0],
+            }
+        )
+        graph, weights, degree = compute.build_graph(ids, pairs)
+        # 1-2 twice (summed), 2-3 once; 9 is not in the scope and 3-3 is a loop
+        assert graph.get_edgelist() == [(0, 1), (1, 2)]
+        assert weights == [3.0, 1.0]
+        assert degree.tolist() == [1, 2, 1]
