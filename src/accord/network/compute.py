@@ -9,11 +9,13 @@ ACCORD_NETWORK_BROKERAGE_EXACT_MAX_EDGES (the snapshot says which).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import igraph as ig
@@ -24,6 +26,7 @@ import polars as pl
 from accord.stakeholder.models import Tier
 
 ALL = "all"
+log = logging.getLogger("accord.network")
 #: edge visits the brokerage estimate may spend (about 5 sources at 10 million relations)
 SAMPLED_EDGE_VISITS = 50_000_000
 
@@ -189,12 +192,26 @@ def measure_all(
         }
     largest_first = sorted(scopes, key=lambda s: len(s.source), reverse=True)
     context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
-    with ProcessPoolExecutor(max_workers=min(processes, len(scopes)), mp_context=context) as pool:
-        futures = {
-            s.name: pool.submit(measure, s, exact_max_edges=exact_max_edges, samples=samples)
-            for s in largest_first
-        }
-        done = {name: future.result() for name, future in futures.items()}
+    try:
+        with ProcessPoolExecutor(
+            max_workers=min(processes, len(scopes)), mp_context=context
+        ) as pool:
+            futures = {
+                s.name: pool.submit(measure, s, exact_max_edges=exact_max_edges, samples=samples)
+                for s in largest_first
+            }
+            done = {name: future.result() for name, future in futures.items()}
+    except BrokenProcessPool:
+        # a worker that died (out of memory, or a main module that is not import-safe)
+        # costs the time it ran, never the recompute
+        log.warning("network: a worker process died; measuring the scopes in this process")
+        return measure_all(
+            scopes,
+            exact_max_edges=exact_max_edges,
+            samples=samples,
+            processes=1,
+            parallel_min_edges=parallel_min_edges,
+        )
     return {s.name: done[s.name] for s in scopes}
 
 
