@@ -80,21 +80,29 @@
     }
 
     function applyTypes() {
+      // by class, not ":visible": styles are recomputed only after the batch
       var shown = checkedTypes();
+      var edges = 0;
+      var visible = {};
       cy.batch(function () {
         cy.edges().forEach(function (edge) {
-          edge.toggleClass("hidden", shown.indexOf(edge.data("type")) < 0);
+          var on = shown.indexOf(edge.data("type")) >= 0;
+          edge.toggleClass("hidden", !on);
+          if (on) {
+            edges += 1;
+            visible[edge.data("source")] = true;
+            visible[edge.data("target")] = true;
+          }
         });
         cy.nodes().forEach(function (node) {
-          var lonely = node.data("ring") > 0 && node.connectedEdges(":visible").length === 0;
-          node.toggleClass("hidden", lonely);
+          var keep = node.data("ring") === 0 || visible[node.id()] === true;
+          node.toggleClass("hidden", !keep);
+          if (keep) visible[node.id()] = true;
         });
       });
-      var nodes = cy.nodes(":visible").length - 1;
-      var edges = cy.edges(":visible").length;
-      status.textContent = nodes + " related stakeholders · " + edges + " relations";
-      var visible = {};
-      cy.nodes(":visible").forEach(function (n) { visible[n.id()] = true; });
+      var nodes = Object.keys(visible).length - 1;
+      status.textContent = nodes + (nodes === 1 ? " related stakeholder · " : " related stakeholders · ")
+        + edges + (edges === 1 ? " relation" : " relations");
       root.querySelectorAll("#explorer-rows tr[data-node]").forEach(function (row) {
         row.hidden = !visible[row.getAttribute("data-node")];
       });
@@ -114,7 +122,16 @@
         levelWidth: function () { return 1; }
       }).run();
       applyTypes();
+      fit();
+    }
+
+    // a handful of nodes would otherwise fill the frame with giant labels
+    function fit() {
       cy.fit(undefined, 24);
+      if (cy.zoom() > 1.1) {
+        cy.zoom(1.1);
+        cy.center();
+      }
     }
 
     function query() {
@@ -161,7 +178,7 @@
     root.querySelectorAll("[data-zoom]").forEach(function (button) {
       button.addEventListener("click", function () {
         var how = button.getAttribute("data-zoom");
-        if (how === "fit") { cy.fit(undefined, 24); return; }
+        if (how === "fit") { fit(); return; }
         var centre = { x: cy.width() / 2, y: cy.height() / 2 };
         cy.zoom({ level: cy.zoom() * (how === "in" ? 1.25 : 0.8), renderedPosition: centre });
       });
