@@ -28,6 +28,8 @@ from accord.jobs.dispatch import configure_broker
 from accord.logs import configure_logging
 from accord.matching import api as matching_api
 from accord.matching import pages as matching_pages
+from accord.network import api as network_api
+from accord.network import pages as network_pages
 from accord.payment import api as payment_api
 from accord.policy import api as policy_api
 from accord.policy import pages as policy_pages
@@ -57,6 +59,8 @@ API_ROUTERS = (
     science_api.router,
     change_request_api.router,
     matching_api.router,
+    network_api.router,
+    network_api.stakeholder_router,
 )
 PAGE_ROUTERS = (
     user_pages.router,
@@ -67,6 +71,7 @@ PAGE_ROUTERS = (
     change_request_pages.router,
     importer_pages.router,
     matching_pages.router,
+    network_pages.router,
 )
 
 DESCRIPTION = """

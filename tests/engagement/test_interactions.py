@@ -221,7 +221,7 @@ class TestActivitiesThroughTheLens:
         view = stakeholder_view.view_stakeholder(session, persona("finance"), engaged.id)
         assert not any(k.startswith("activities") for k in view["sections"])
         assert view["timeline"]["items"] == []
-        assert set(view["sections"]) == {"identity"}
+        assert set(view["sections"]) == {"identity", "network"}  # network: tier and influence
 
     def test_compliance_reading_medical_notes_is_audited(
         self, session: Session, persona: Persona, engaged: Stakeholder

@@ -66,8 +66,8 @@ TEXT_PROBES = (
     "payments",
     "research_involvement",
 )
-#: categories whose sections the view builds today (plans and network arrive with later
-#: capabilities and are never present yet)
+#: categories whose sections the view builds today (plans arrive with a later capability and
+#: are never present yet)
 BUILT = (
     "identity",
     "contact",
@@ -83,6 +83,7 @@ BUILT = (
     "insights",
     "payments",
     "research_involvement",
+    "network",
 )
 #: the categories each list-shaped path carries, and at which level the probe shows
 EXPORT_PROBES = {"contact": Level.full}

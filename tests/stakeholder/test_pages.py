@@ -175,6 +175,7 @@ class TestThe360View:
             "requests_existence",
             "requests_content",
             "insights",
+            "network",
             "contact",
             "organizational_status",
         ]
@@ -194,11 +195,15 @@ class TestThe360View:
         assert "never what they ask" in page.text  # requests as existence only
         assert "you see the count only" in page.text  # insights as a count
 
-    def test_finance_sees_identity_only(self, web_as: Web, engaged: Stakeholder) -> None:
+    def test_finance_sees_identity_and_the_network_summary_only(
+        self, web_as: Web, engaged: Stakeholder
+    ) -> None:
         page = web_as("finance").get(f"/stakeholders/{engaged.id}")
         assert page.status_code == 200
-        assert set(sections_on(page.text)) == {"identity"}
-        assert "lock-note" not in page.text  # absent sections leave no gap and no lock line
+        assert set(sections_on(page.text)) == {"identity", "network"}
+        # absent sections leave no gap and no lock line; the network (summary) says so
+        assert re.findall(r'data-lock="([a-z_]+)"', page.text) == ["network"]
+        assert "you see the tier and influence score only" in page.text
         assert "Log interaction" not in page.text
         assert "1 Main St" not in page.text
         assert "should engage next" not in page.text

@@ -122,7 +122,9 @@ class TestViewStakeholder:
         view = stakeholder_view.view_stakeholder(
             session, persona("finance"), boston_cardiologist.id
         )
-        assert set(view["sections"]) == {"identity"}
+        assert set(view["sections"]) == {"identity", "network"}
+        assert view["sections"]["network"]["visibility"] == "summary"
+        assert view["sections"]["network"]["metrics"] == []
         identity = view["sections"]["identity"]
         assert identity["visibility"] == "full"
         assert identity["identifiers"][0]["value"] == VALID_NPI

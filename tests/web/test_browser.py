@@ -269,6 +269,7 @@ def test_persona_home(page, live_server: str, username: str, tmp_path: Path) -> 
     assert ("Audit trail" in labels) == (username == "compliance"), labels
     assert ("Users" in labels) == (username == "admin"), labels
     assert "API tokens" in labels
+    assert labels.index("Network") == labels.index("Stakeholders") + 1  # network:read, everyone
 
     # the function's panels, no others; each says what to do while it is empty
     shown = set(page.locator("[data-panel]").evaluate_all("els => els.map(e => e.dataset.panel)"))

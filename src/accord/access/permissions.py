@@ -21,6 +21,8 @@ IMPORT_RUN = "import:run"
 PAYMENTS_REPORT = "payments:report"
 CHANGE_DECIDE = "change_request:decide"
 STAKEHOLDER_MERGE = "stakeholder:merge"
+NETWORK_READ = "network:read"
+NETWORK_RECOMPUTE = "network:recompute"
 
 #: the functions that engage stakeholders (meet them, write to them, hear their requests)
 ENGAGING_FUNCTIONS = frozenset(
@@ -54,6 +56,10 @@ PERMISSIONS: dict[str, str] = {
     "row-level error reports",
     REQUEST_RECEIVE: "the engaging functions pass on a stakeholder's request; who answers it "
     "is decided by its kind (medical answers MIRs)",
+    NETWORK_READ: "every function reads the pyramid and the top stakeholders (tier is "
+    "identity); what more of the network shows is the firewall's network category",
+    NETWORK_RECOMPUTE: "administrators recompute the influence network on demand; it is "
+    "recomputed every night anyway",
 }
 
 
@@ -111,6 +117,19 @@ def check(principal: Principal, permission: str) -> Decision:
         if principal.function == Function.admin or principal.role == Role.admin:
             return Decision(True, "administrators run imports")
         return Decision(False, "only administrators (data stewards) run imports")
+    if permission == NETWORK_READ:
+        return Decision(
+            True,
+            "every function knows who the key stakeholders are; the firewall's network "
+            "category decides what more shows",
+        )
+    if permission == NETWORK_RECOMPUTE:
+        if principal.function == Function.admin or principal.role == Role.admin:
+            return Decision(True, "administrators recompute the network on demand")
+        return Decision(
+            False,
+            "only administrators recompute the network on demand; it is recomputed every night",
+        )
     if permission == TERRITORIES_READ:
         return Decision(True, "every signed-in user reads the territory hierarchy")
     return Decision(False, f"unknown permission {permission!r}")

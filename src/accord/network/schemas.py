@@ -177,3 +177,12 @@ class CommunitySummaryRead(BaseModel):
 class AreaRead(BaseModel):
     code: str
     name: str
+
+
+class RecomputeQueued(BaseModel):
+    """A recompute asked for: the job starts once the request has committed."""
+
+    queued: bool
+    requested_by: str
+    #: the newest snapshot now, which the job will follow with a new one
+    current: SnapshotRef | None

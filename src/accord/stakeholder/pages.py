@@ -49,6 +49,8 @@ SUMMARY_NOTES = {
     "insights": "Insight text is visible to medical affairs; you see the count only.",
     "payments": "Each transfer of value is visible to compliance and finance; you see the "
     "totals per year.",
+    "network": "Relations and the evidence behind the tier are visible to the engaging teams; "
+    "you see the tier and influence score only.",
     "research_involvement": "Trial detail is visible to medical affairs and research; you see "
     "whether the stakeholder is an investigator and how many publications they have.",
 }

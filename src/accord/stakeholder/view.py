@@ -15,6 +15,7 @@ from accord.consent import service as consent_service
 from accord.engagement import service as engagement_service
 from accord.insight import service as insight_service
 from accord.interaction import service as interaction_service
+from accord.network import service as network_service
 from accord.payment import service as payment_service
 from accord.request import service as request_service
 from accord.science import service as science_service
@@ -75,6 +76,9 @@ def view_stakeholder(
         put(category, body)
     put("insights", insight_service.insights_section(session, lens))
     put("research_involvement", science_service.research_involvement_section(session, lens))
+    if lens.level("network") > Level.none:
+        network = network_service.network_section(session, lens)
+        put("network", network.model_dump(mode="json") if network else None)
     if lens.level("payments") > Level.none:
         put("payments", payment_service.payments_section(session, lens))
     items, cursor = interaction_service.timeline(

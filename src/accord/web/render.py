@@ -82,6 +82,9 @@ def _everyone(_principal: Principal) -> bool:
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "/", "home", _everyone),
     NavItem("Stakeholders", "/stakeholders", "stakeholders", _everyone),
+    NavItem(
+        "Network", "/network", "network", lambda p: permissions.has(p, permissions.NETWORK_READ)
+    ),
     NavItem("Policy", "/policy", "policy", lambda p: permissions.has(p, permissions.POLICY_READ)),
     NavItem("Audit trail", "/audit", "audit", lambda p: permissions.has(p, permissions.AUDIT_READ)),
     NavItem("Users", "/users", "users", lambda p: permissions.has(p, permissions.USERS_MANAGE)),
