@@ -35,10 +35,10 @@ FIRST_NCT = 9_000_001
 
 #: latent tier shares (global, national, regional) by group; the rest are local
 LATENT_SHARE: dict[str, tuple[float, float, float]] = {
-    "md": (0.012, 0.06, 0.20),
-    "np": (0.0, 0.002, 0.05),
-    "pa": (0.0, 0.002, 0.05),
-    "pharm": (0.0, 0.004, 0.07),
+    "md": (0.012, 0.075, 0.30),
+    "np": (0.0, 0.002, 0.08),
+    "pa": (0.0, 0.002, 0.08),
+    "pharm": (0.0, 0.004, 0.10),
     "researcher": (0.05, 0.15, 0.33),
     "official": (0.0, 0.03, 0.12),
 }
@@ -124,12 +124,12 @@ JOURNALS: dict[str, tuple[str, ...]] = {
 
 #: event families: (kind, scope, speakers per event, attendees low, attendees high)
 FAMILIES = (
-    ("congress", "global", 4, 20, 60),
-    ("congress", "national", 4, 15, 45),
-    ("webinar", "national", 2, 20, 80),
+    ("congress", "global", 4, 20, 50),
+    ("congress", "national", 4, 15, 40),
+    ("webinar", "national", 2, 20, 60),
     ("advisory_board", "national", 1, 6, 10),
-    ("symposium", "regional", 4, 8, 24),
-    ("speaker_program", "local", 1, 5, 15),
+    ("symposium", "regional", 4, 8, 20),
+    ("speaker_program", "local", 1, 5, 12),
 )
 GLOBAL, NATIONAL, WEBINAR, BOARD, REGIONAL, PROGRAM = range(6)
 
@@ -706,18 +706,27 @@ class NetworkGenerator:
             return pl.DataFrame(), pl.DataFrame()
         st = self.tier[senior]
         area = x.area[senior]
-        n_city = 1 + rng.poisson(1.0, p)
+        leading = st <= 1
+        # a global or national expert's paper: other leaders of the area across the country,
+        # now and then a KOL from the senior's own city; a regional KOL's paper: colleagues
+        # from the same city and now and then a KOL from the same state
+        n_city = np.where(leading, rng.poisson(0.3, p), 1 + rng.poisson(1.0, p))
         n_country = np.select(
-            [st == 0, st == 1], [1 + rng.poisson(2, p), 1 + rng.poisson(1.2, p)], 0
+            [st == 0, st == 1], [1 + rng.poisson(2, p), 1 + rng.poisson(1.0, p)], 0
         )
         n_state = np.where(st == 2, rng.random(p) < 0.5, 0).astype(np.int64)
         n_abroad = np.select([st == 0, st == 1], [rng.poisson(1.2, p), rng.poisson(0.3, p)], 0)
         paper = np.arange(p)
         kols = sci[self.tier[sci] <= 2]
+        leaders = sci[self.tier[sci] <= 1]
         city_at = np.repeat(paper, n_city)
-        city_who = _draw_in_groups(rng, sci, x.place[sci], x.place[senior][city_at])
+        city_who = np.where(
+            leading[city_at],
+            _draw_in_groups(rng, kols, x.place[kols], x.place[senior][city_at]),
+            _draw_in_groups(rng, sci, x.place[sci], x.place[senior][city_at]),
+        )
         country_at = np.repeat(paper, n_country)
-        country_who = _draw_in_groups(rng, kols, x.area[kols], area[country_at])
+        country_who = _draw_in_groups(rng, leaders, x.area[leaders], area[country_at])
         state_at = np.repeat(paper, n_state)
         state_who = _draw_in_groups(rng, kols, self.state[kols], self.state[senior][state_at])
         linked = pl.DataFrame(
