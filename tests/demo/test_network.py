@@ -95,9 +95,11 @@ class TestSources:
 
     def test_identifiers_are_clearly_synthetic(self, recomputed: Recomputed) -> None:
         pmids = recomputed.session.scalars(select(Publication.pmid)).all()
-        assert pmids and all(int(p) >= FIRST_PMID for p in pmids)
+        assert pmids
+        assert all(int(p) >= FIRST_PMID for p in pmids)
         ncts = recomputed.session.scalars(select(ClinicalTrial.nct_id)).all()
-        assert ncts and all(int(n[3:]) >= FIRST_NCT for n in ncts)
+        assert ncts
+        assert all(int(n[3:]) >= FIRST_NCT for n in ncts)
 
     def test_referrals_keep_the_cms_minimum_and_link_both_npis(
         self, recomputed: Recomputed
@@ -113,8 +115,12 @@ class TestSources:
         ).all()
         assert rows
         for pairs, beneficiaries, same_day, a, b in rows:
-            assert pairs >= 11 and 11 <= beneficiaries <= pairs and 0 <= same_day <= pairs
-            assert a is not None and b is not None and a != b
+            assert pairs >= 11
+            assert 11 <= beneficiaries <= pairs
+            assert 0 <= same_day <= pairs
+            assert a is not None
+            assert b is not None
+            assert a != b
 
     def test_every_event_scope_appears(self, recomputed: Recomputed) -> None:
         scopes = set(recomputed.session.scalars(select(Event.scope).distinct()))
