@@ -131,6 +131,7 @@ class TestTheRegistryOfImportKinds:
             "nppes": (".csv", ".zip"),
             "npi_json": (".json",),
             "open_payments": (".csv",),
+            "referrals": (".csv", ".txt"),
             "fhir": (".json", ".ndjson"),
             "pubmed": (".xml",),
             "clinicaltrials": (".json", ".ndjson", ".xml"),
