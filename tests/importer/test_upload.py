@@ -141,8 +141,9 @@ class TestTheRegistryOfImportKinds:
         with pytest.raises(InvalidInput) as raised:
             import_kind("pubmedd")
         assert raised.value.field == "kind"
-        assert "nucc, nppes, npi_json, open_payments, fhir, pubmed, clinicaltrials" in str(
-            raised.value
+        assert (
+            "nucc, nppes, npi_json, open_payments, referrals, fhir, pubmed, clinicaltrials"
+            in str(raised.value)
         )
 
 
