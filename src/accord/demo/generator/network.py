@@ -124,12 +124,12 @@ JOURNALS: dict[str, tuple[str, ...]] = {
 
 #: event families: (kind, scope, speakers per event, attendees low, attendees high)
 FAMILIES = (
-    ("congress", "global", 4, 20, 50),
-    ("congress", "national", 4, 15, 40),
-    ("webinar", "national", 2, 20, 60),
+    ("congress", "global", 4, 15, 40),
+    ("congress", "national", 4, 12, 32),
+    ("webinar", "national", 2, 15, 45),
     ("advisory_board", "national", 1, 6, 10),
-    ("symposium", "regional", 4, 8, 20),
-    ("speaker_program", "local", 1, 5, 12),
+    ("symposium", "regional", 4, 6, 16),
+    ("speaker_program", "local", 1, 4, 10),
 )
 GLOBAL, NATIONAL, WEBINAR, BOARD, REGIONAL, PROGRAM = range(6)
 
