@@ -27,7 +27,6 @@ from accord.demo.generator.vocabulary import AREAS, FEMALE_FIRST, LAST_NAMES, MA
 from accord.stakeholder.models import StakeholderType
 
 US = "United States"
-DAY = 1
 #: the network's evidence covers the three years up to `now`
 YEARS = 3
 FIRST_PMID = 900_000_001
@@ -364,10 +363,10 @@ class NetworkGenerator:
 
     def _group(
         self, rows: np.ndarray, keys: np.ndarray, per_event: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Shuffle the talks, then fill events of `per_event` speakers per key: returns each
-        talk's event number and whether it opens its event (the chair), and per event its key
-        and its number within the key."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Shuffle the talks, then fill events of `per_event` speakers per key: returns the
+        talks' rows in their new order with each talk's event number and whether it opens its
+        event (the chair), and per event its key and its number within the key."""
         perm = self.rng.permutation(len(rows))
         rows, keys = rows[perm], keys[perm]
         order = np.argsort(keys, kind="stable")
@@ -379,8 +378,7 @@ class NetworkGenerator:
         event = base + rank // per_event
         event_key = np.repeat(uniq, per_key)
         within = np.arange(int(per_key.sum())) - np.repeat(np.cumsum(per_key) - per_key, per_key)
-        self._rows = rows
-        return event, rank % per_event == 0, event_key, within
+        return rows, event, rank % per_event == 0, event_key, within
 
     def events(self, first_event: int, first_participant: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         rng = self.rng
@@ -426,8 +424,7 @@ class NetworkGenerator:
                 keys = x.place[rows]
             else:
                 keys = area_of[rows]
-            event, opens, event_key, within = self._group(rows, keys, per_event)
-            rows = self._rows
+            rows, event, opens, event_key, within = self._group(rows, keys, per_event)
             k = len(event_key)
             ids = np.arange(next_id, next_id + k, dtype=np.int64)
             next_id += k
