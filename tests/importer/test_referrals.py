@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.errors import InvalidInput
+from accord.importer import referrals as referrals_module
 from accord.importer import service as import_service
 from accord.importer.models import ImportJob, ImportRowError
 from accord.importer.referrals import import_referrals
@@ -129,6 +130,24 @@ class TestLayouts:
         stored = session.scalars(select(Referral)).all()
         assert {(r.period_start, r.period_end) for r in stored} == {(FROM, TO)}
         assert {r.import_job_id for r in stored} == {job.id}
+
+    def test_a_large_file_matches_its_npis_in_one_read(
+        self,
+        session: Session,
+        practice: Practice,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(referrals_module, "FEW_NPIS", 1)
+        path = tmp_path / "large.txt"
+        path.write_text(practice.rows())
+        run(session, path)
+        assert [(a, b) for _, _, a, b, _ in referrals(session)] == [
+            (practice.ames.id, practice.baker.id),
+            (practice.ames.id, practice.cole.id),
+            (practice.baker.id, practice.cole.id),
+            (None, practice.cole.id),
+        ]
 
     def test_a_header_with_the_documented_names_in_any_case_and_order(
         self, session: Session, practice: Practice, tmp_path: Path

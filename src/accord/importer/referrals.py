@@ -38,6 +38,8 @@ ALIASES = {
     "samedaycount": "same_day_count",
 }
 BLOCK = 50_000
+#: above this many distinct NPIs, every NPI identifier is read at once instead of by chunks
+FEW_NPIS = 20_000
 COUNTED = ("pair_count", "beneficiary_count", "same_day_count")
 
 
@@ -115,53 +117,63 @@ def _count(run: Run, number: int, column: str, text: str) -> int | None:
 
 
 def _npis(session: Session, wanted: pl.Series) -> pl.DataFrame:
-    """NPI -> the (lowest-id) active stakeholder holding it, for the NPIs of the file."""
-    found: list[pl.DataFrame] = []
-    values = wanted.unique().sort().to_list()
-    for start in range(0, len(values), 900):
-        chunk = values[start : start + 900]
-        found.append(
-            read_frame(
-                session,
-                select(StakeholderIdentifier.value, StakeholderIdentifier.stakeholder_id)
-                .join(Stakeholder, Stakeholder.id == StakeholderIdentifier.stakeholder_id)
-                .where(
-                    StakeholderIdentifier.system == "npi",
-                    StakeholderIdentifier.value.in_(chunk),
-                    Stakeholder.status != StakeholderStatus.merged,
-                ),
-                {"npi": pl.String, "sid": pl.Int64},
-            )
+    """NPI -> the (lowest-id) active stakeholder holding it, for the NPIs of the file: by
+    chunks of IN lists for a small file, else every NPI identifier read at once (COPY on
+    PostgreSQL) and joined."""
+    held = (
+        select(StakeholderIdentifier.value, StakeholderIdentifier.stakeholder_id)
+        .join(Stakeholder, Stakeholder.id == StakeholderIdentifier.stakeholder_id)
+        .where(
+            StakeholderIdentifier.system == "npi",
+            Stakeholder.status != StakeholderStatus.merged,
         )
+    )
+    schema = {"npi": pl.String, "sid": pl.Int64}
+    values = wanted.unique().sort()
+    found: list[pl.DataFrame] = []
+    if len(values) > FEW_NPIS:
+        found.append(read_frame(session, held, schema).join(values.to_frame("npi"), on="npi"))
+    else:
+        listed = values.to_list()
+        for start in range(0, len(listed), 900):
+            chunk = listed[start : start + 900]
+            found.append(
+                read_frame(session, held.where(StakeholderIdentifier.value.in_(chunk)), schema)
+            )
     if not found:
-        return pl.DataFrame(schema={"npi": pl.String, "sid": pl.Int64})
+        return pl.DataFrame(schema=schema)
     return pl.concat(found).group_by("npi").agg(pl.col("sid").min())
 
 
-def import_referrals(
-    run: Run, path: Path, *, period_start: date | None = None, period_end: date | None = None
-) -> None:
-    check_period(period_start, period_end)
-    session = run.session
-    records: dict[str, list[object]] = {k: [] for k in ("row", *COLUMNS)}
-    seen: dict[tuple[str, str], int] = {}
+ROW_SCHEMA = {
+    "row": pl.Int64,
+    "npi1": pl.String,
+    "npi2": pl.String,
+    "pair_count": pl.Int64,
+    "bene_count": pl.Int64,
+    "same_day_count": pl.Int64,
+}
+
+
+def _valid_rows(run: Run, path: Path) -> pl.DataFrame:
+    """Every row that passes its checks, with its line number, gathered into compact blocks
+    (a national file has tens of millions of pairs); a pair repeated in the file keeps its
+    first row and the others are rejected."""
+    blocks: list[pl.DataFrame] = []
+    records: list[tuple[int, str, str, int, int, int]] = []
     for number, values in _rows(path, run):
         run.job.read += 1
-        if run.progress and run.job.read % BLOCK == 0:
-            run.progress(run.job.read)
         if not values:
             run.reject(
                 number, None, None, f"the row does not have the file's {len(COLUMNS)} columns"
             )
             continue
         npi1, npi2, pairs, benes, same_day = values
-        bad = False
-        for column, npi in (("npi1", npi1), ("npi2", npi2)):
-            if not npi_is_valid(npi):
-                run.reject(number, column, npi, "not a valid NPI (10 digits with its check digit)")
-                bad = True
-                break
-        if bad:
+        if not npi_is_valid(npi1):
+            run.reject(number, "npi1", npi1, "not a valid NPI (10 digits with its check digit)")
+            continue
+        if not npi_is_valid(npi2):
+            run.reject(number, "npi2", npi2, "not a valid NPI (10 digits with its check digit)")
             continue
         if npi1 == npi2:
             run.reject(number, "npi2", npi2, "the same NPI as npi1")
@@ -174,30 +186,30 @@ def import_referrals(
         if same_n > pair_n:
             run.reject(number, "same_day_count", same_day, "more than the pair_count")
             continue
-        if (npi1, npi2) in seen:
-            run.reject(
-                number, "npi2", npi2, f"this NPI pair appears already at row {seen[(npi1, npi2)]}"
-            )
-            continue
-        seen[(npi1, npi2)] = number
-        for key, value in zip(
-            ("row", *COLUMNS), (number, npi1, npi2, pair_n, bene_n, same_n), strict=True
-        ):
-            records[key].append(value)
+        records.append((number, npi1, npi2, pair_n, bene_n, same_n))
+        if len(records) >= BLOCK:
+            blocks.append(pl.DataFrame(records, schema=ROW_SCHEMA, orient="row"))
+            records = []
+            if run.progress:
+                run.progress(run.job.read)
+    blocks.append(pl.DataFrame(records, schema=ROW_SCHEMA, orient="row"))
     if run.progress:
         run.progress(run.job.read)
-
-    rows = pl.DataFrame(
-        records,
-        schema={
-            "row": pl.Int64,
-            "npi1": pl.String,
-            "npi2": pl.String,
-            "pair_count": pl.Int64,
-            "bene_count": pl.Int64,
-            "same_day_count": pl.Int64,
-        },
+    rows = pl.concat(blocks).with_columns(
+        pl.col("row").min().over("npi1", "npi2").alias("first_row")
     )
+    repeated = rows.filter(pl.col("row") != pl.col("first_row"))
+    for number, npi2, first in repeated.select("row", "npi2", "first_row").iter_rows():
+        run.reject(number, "npi2", npi2, f"this NPI pair appears already at row {first}")
+    return rows.filter(pl.col("row") == pl.col("first_row")).drop("first_row")
+
+
+def import_referrals(
+    run: Run, path: Path, *, period_start: date | None = None, period_end: date | None = None
+) -> None:
+    check_period(period_start, period_end)
+    session = run.session
+    rows = _valid_rows(run, path)
     held = _npis(session, pl.concat([rows["npi1"], rows["npi2"]]))
     fresh = (
         rows.join(held.rename({"npi": "npi1", "sid": "from_stakeholder_id"}), on="npi1", how="left")
