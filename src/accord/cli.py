@@ -552,6 +552,42 @@ def import_open_payments_command(
     _run_import("open_payments", file, dry_run)
 
 
+@import_app.command("referrals")
+def import_referrals_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="a CMS physician shared patient patterns CSV (npi1, npi2, pair_count, "
+            "bene_count, same_day_count; with or without that header)"
+        ),
+    ],
+    from_: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="first day of the period it covers"),
+    ] = None,
+    to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="last day of the period it covers"),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="report what would change, write nothing")] = False,
+) -> None:
+    """Import shared-patient referrals between NPIs; a period imported again is replaced."""
+    from functools import partial
+
+    from accord.errors import InvalidInput
+    from accord.importer.referrals import check_period, import_referrals
+
+    start = from_.date() if from_ else None
+    end = to.date() if to else None
+    try:
+        check_period(start, end)
+    except InvalidInput as error:
+        fail(error.message)
+    _run_import(
+        "referrals", file, dry_run, partial(import_referrals, period_start=start, period_end=end)
+    )
+
+
 @import_app.command("nucc")
 def import_nucc_command(
     file: Annotated[Path, typer.Argument(help="the NUCC taxonomy CSV (nucc_taxonomy_*.csv)")],

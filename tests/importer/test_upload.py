@@ -131,6 +131,7 @@ class TestTheRegistryOfImportKinds:
             "nppes": (".csv", ".zip"),
             "npi_json": (".json",),
             "open_payments": (".csv",),
+            "referrals": (".csv", ".txt"),
             "fhir": (".json", ".ndjson"),
             "pubmed": (".xml",),
             "clinicaltrials": (".json", ".ndjson", ".xml"),
@@ -140,8 +141,9 @@ class TestTheRegistryOfImportKinds:
         with pytest.raises(InvalidInput) as raised:
             import_kind("pubmedd")
         assert raised.value.field == "kind"
-        assert "nucc, nppes, npi_json, open_payments, fhir, pubmed, clinicaltrials" in str(
-            raised.value
+        assert (
+            "nucc, nppes, npi_json, open_payments, referrals, fhir, pubmed, clinicaltrials"
+            in str(raised.value)
         )
 
 

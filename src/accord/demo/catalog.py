@@ -14,6 +14,46 @@ THERAPEUTIC_AREAS = (
     ("IMM", "Immunology & Rheumatology"),
 )
 
+#: word prefixes that put a publication or a trial in an area (the network's per-area metrics)
+KEYWORDS = {
+    "CARDIO": (
+        "cardi",
+        "heart",
+        "coronary",
+        "atheroscler",
+        "hypercholesterol",
+        "cholesterol",
+        "lipid",
+        "ldl",
+        "statin",
+        "hypertens",
+        "myocardial",
+    ),
+    "ONC": (
+        "cancer",
+        "oncolog",
+        "tumor",
+        "tumour",
+        "carcinom",
+        "lymphom",
+        "leukem",
+        "myelom",
+        "neoplasm",
+        "metasta",
+        "biomarker",
+    ),
+    "IMM": (
+        "rheumat",
+        "arthritis",
+        "lupus",
+        "psoria",
+        "spondyl",
+        "autoimmun",
+        "biosimilar",
+        "treat-to-target",
+    ),
+}
+
 PRODUCTS = (
     ("CVX-201", "Corvexa (investigational)", "CARDIO", LifecycleStage.development),
     ("LPT", "Lipitrel", "CARDIO", LifecycleStage.growth),
@@ -31,6 +71,8 @@ def ensure_demo_products(session: Session) -> int:
         areas[code] = product_service.find_area(session, code) or product_service.create_area(
             session, code=code, name=name
         )
+        if not areas[code].keywords:
+            areas[code].keywords = list(KEYWORDS[code])
     created = 0
     for code, name, area, stage in PRODUCTS:
         if product_service.find_product(session, code) is None:

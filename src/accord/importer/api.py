@@ -180,7 +180,7 @@ async def queue_from_request(
 async def upload_import(
     request: Request, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> ImportJobRead:
-    """multipart/form-data with `kind` (nucc, nppes, npi_json, open_payments, fhir), `file`
+    """multipart/form-data with `kind` (one of accord.importer.kinds.KINDS), `file`
     and optionally `dry_run`. The file is streamed to the upload folder with its SHA-256; the
     job is recorded as `queued` and answered at once (202, Location); a worker runs it.
     Administrators (data stewards, import:run) only."""

@@ -18,6 +18,7 @@ from accord.importer.npi_json import import_npi_json
 from accord.importer.nppes import import_nppes
 from accord.importer.nucc import import_nucc
 from accord.importer.open_payments import import_open_payments
+from accord.importer.referrals import import_referrals
 from accord.importer.service import Run
 from accord.science.clinicaltrials import import_clinicaltrials
 from accord.science.pubmed import import_pubmed
@@ -50,6 +51,13 @@ KINDS: dict[str, ImportKind] = {
         ),
         ImportKind(
             "open_payments", "CMS Open Payments", (".csv",), import_open_payments, "open-payments"
+        ),
+        ImportKind(
+            "referrals",
+            "CMS physician shared patient patterns",
+            (".csv", ".txt"),
+            import_referrals,
+            "referrals",
         ),
         ImportKind("fhir", "HL7 FHIR R4 resources", (".json", ".ndjson"), import_fhir, "fhir"),
         ImportKind("pubmed", "PubMed / MEDLINE XML", (".xml",), import_pubmed, "pubmed"),

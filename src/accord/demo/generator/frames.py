@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
 
 from accord.demo.generator import Size
+from accord.demo.generator.network import NETWORK_TABLES, NetworkInputs, generate_network
 from accord.demo.generator.places import PLACES, STREET_SUFFIXES, STREETS
 from accord.demo.generator.vocabulary import (
     AREA_NAMES,
@@ -156,6 +157,8 @@ class Context:
     first_ids: dict[str, int]
     taken_npis: frozenset[str]
     password_hash: str
+    #: therapeutic area code -> id (events are tied to their area)
+    areas: dict[str, int] = field(default_factory=dict)
 
 
 Frames = dict[str, pl.DataFrame]
@@ -1700,7 +1703,36 @@ TABLES = (
     "interaction_product",
     "request",
     "insight",
+    *NETWORK_TABLES,
 )
+
+
+def _network_inputs(context: Context, pop: Population, frames: Frames) -> NetworkInputs:
+    stakeholders = frames["stakeholder"]
+    return NetworkInputs(
+        now_us=_us(context.now),
+        ids=pop.ids,
+        type_code=pop.type_code,
+        types=TYPES,
+        place=pop.place,
+        area=pop.area,
+        tier_code=pop.tier_code,
+        profession=pop.profession,
+        first=pop.first,
+        last=pop.last,
+        names=stakeholders["name"],
+        specialty=stakeholders["primary_specialty_code"],
+        npis=frames["stakeholder_identifier"].select("stakeholder_id", "value"),
+        area_ids=context.areas,
+        products={
+            area: sorted(name for _, name, _, a in context.products.values() if a == area)
+            for area in AREAS
+        },
+        first_ids={
+            **context.first_ids,
+            "affiliation": context.first_ids["affiliation"] + frames["affiliation"].height,
+        },
+    )
 
 
 def generate_frames(
@@ -1744,6 +1776,11 @@ def generate_frames(
     frames["request"] = generate_requests(rng, context, pop, workforce, len(leaves))
     say("insights")
     frames["insight"] = generate_insights(rng, context, pop, interactions, rows, links)
+    say("network")
+    network, plans = generate_network(seed, _network_inputs(context, pop, frames))
+    frames.update(network)
+    if plans.height:
+        frames["affiliation"] = pl.concat([frames["affiliation"], plans])
     return {
         table: frames[table]
         for table in TABLES

@@ -28,7 +28,7 @@ from accord.demo.generator.frames import TABLES, Context, PersonaUser, generate_
 from accord.demo.generator.vocabulary import EXTRA_SPECIALTIES
 from accord.demo.personas import DEMO_PASSWORD, PERSONAS, ensure_demo_users
 from accord.errors import Conflict
-from accord.product.models import Product
+from accord.product.models import Product, TherapeuticArea
 from accord.stakeholder import service as stakeholder_service
 from accord.stakeholder.models import StakeholderIdentifier
 from accord.territory.models import Territory, TerritoryAlignment, UserTerritory
@@ -55,6 +55,15 @@ NOUNS = {
     "interaction_product": "interaction products",
     "request": "requests",
     "insight": "insights",
+    "event": "events",
+    "event_participant": "event participants",
+    "referral": "referrals",
+    "publication": "publications",
+    "publication_author": "publication authors",
+    "clinical_trial": "clinical trials",
+    "trial_official": "trial officials",
+    "trial_site": "trial sites",
+    "trial_site_investigator": "trial site investigators",
 }
 GENERATED_REASON = "generated "
 
@@ -142,6 +151,10 @@ def build_context(session: Session, now: datetime) -> Context:
             )
         ),
         password_hash=_demo_password_hash(),
+        areas={
+            code: area_id
+            for code, area_id in session.execute(select(TherapeuticArea.code, TherapeuticArea.id))
+        },
     )
 
 
