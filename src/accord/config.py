@@ -82,16 +82,12 @@ class Settings(BaseSettings):
         "their membership only, not as colleagues pair by pair (a 2,000-bed hospital would "
         "otherwise add two million weak edges).",
     )
-    network_brokerage_exact_max_edges: int = Field(
-        default=30_000,
-        ge=0,
-        description="Brokerage (betweenness) is exact on graphs up to this many relations and "
-        "estimated from sampled sources above it; the snapshot says which.",
-    )
-    network_brokerage_samples: int = Field(
-        default=16,
+    network_brokerage_edge_visits: int = Field(
+        default=150_000_000,
         ge=1,
-        description="Sampled sources for the brokerage estimate on large graphs.",
+        description="What brokerage (betweenness) may cost per graph, in sources times "
+        "relations: exact when every source fits (stakeholders x relations), else estimated "
+        "from as many sampled sources as fit; the snapshot says which.",
     )
     network_processes: int = Field(
         default=2,

@@ -25,12 +25,8 @@ def _scopes() -> list[compute.Scope]:
 class TestMeasureAll:
     def test_worker_processes_give_the_figures_of_one_process(self) -> None:
         scopes = _scopes()
-        here = compute.measure_all(
-            scopes, exact_max_edges=10_000, samples=4, processes=1, parallel_min_edges=0
-        )
-        there = compute.measure_all(
-            scopes, exact_max_edges=10_000, samples=4, processes=2, parallel_min_edges=0
-        )
+        here = compute.measure_all(scopes, edge_visits=100_000, processes=1, parallel_min_edges=0)
+        there = compute.measure_all(scopes, edge_visits=100_000, processes=2, parallel_min_edges=0)
         assert list(there) == [compute.ALL, "onc"]
         for name in here:
             assert np.allclose(here[name].influence, there[name].influence)

@@ -3,8 +3,8 @@
 Influence is weighted PageRank on the undirected graph whose edge weights are the sums of the
 relations between two stakeholders, scaled so the average stakeholder of the scope scores 1.0.
 Communities are Leiden's (modularity, weighted, seeded). Brokerage is betweenness on hops,
-normalised to 0-1: exact on small graphs, estimated from sampled sources above
-ACCORD_NETWORK_BROKERAGE_EXACT_MAX_EDGES (the snapshot says which).
+normalised to 0-1: exact where stakeholders x relations fit ACCORD_NETWORK_BROKERAGE_EDGE_VISITS,
+else estimated from as many sampled sources as fit (the snapshot says which).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from accord.stakeholder.models import Tier
 
 ALL = "all"
 log = logging.getLogger("accord.network")
-#: edge visits the brokerage estimate may spend (about 5 sources at 10 million relations)
-SAMPLED_EDGE_VISITS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ def graph_of(scope: Scope) -> tuple[ig.Graph, list[float], npt.NDArray[np.int64]
     return graph, weights.tolist(), degree.astype(np.int64)
 
 
-def measure(scope: Scope, *, exact_max_edges: int, samples: int, seed: int = 42) -> GraphResult:
+def measure(scope: Scope, *, edge_visits: int, seed: int = 42) -> GraphResult:
     """Influence, communities and brokerage of one scope's graph."""
     ids = scope.ids
     timings: dict[str, float] = {}
@@ -158,7 +156,7 @@ def measure(scope: Scope, *, exact_max_edges: int, samples: int, seed: int = 42)
     renumber[order] = np.arange(1, len(order) + 1)
     community = renumber[membership]
     t = _timed(timings, "leiden", t)
-    brokerage, method = _brokerage(graph, degree, exact_max_edges, samples, seed)
+    brokerage, method = _brokerage(graph, degree, edge_visits, seed)
     _timed(timings, "brokerage", t)
     return GraphResult(
         ids,
@@ -175,8 +173,7 @@ def measure(scope: Scope, *, exact_max_edges: int, samples: int, seed: int = 42)
 def measure_all(
     scopes: list[Scope],
     *,
-    exact_max_edges: int,
-    samples: int,
+    edge_visits: int,
     processes: int,
     parallel_min_edges: int,
 ) -> dict[str, GraphResult]:
@@ -187,9 +184,7 @@ def measure_all(
     starting workers would cost more than it saves."""
     relations = sum(len(s.source) for s in scopes)
     if processes <= 1 or len(scopes) < 2 or relations < parallel_min_edges:
-        return {
-            s.name: measure(s, exact_max_edges=exact_max_edges, samples=samples) for s in scopes
-        }
+        return {s.name: measure(s, edge_visits=edge_visits) for s in scopes}
     largest_first = sorted(scopes, key=lambda s: len(s.source), reverse=True)
     context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
     try:
@@ -197,8 +192,7 @@ def measure_all(
             max_workers=min(processes, len(scopes)), mp_context=context
         ) as pool:
             futures = {
-                s.name: pool.submit(measure, s, exact_max_edges=exact_max_edges, samples=samples)
-                for s in largest_first
+                s.name: pool.submit(measure, s, edge_visits=edge_visits) for s in largest_first
             }
             done = {name: future.result() for name, future in futures.items()}
     except BrokenProcessPool:
@@ -207,8 +201,7 @@ def measure_all(
         log.warning("network: a worker process died; measuring the scopes in this process")
         return measure_all(
             scopes,
-            exact_max_edges=exact_max_edges,
-            samples=samples,
+            edge_visits=edge_visits,
             processes=1,
             parallel_min_edges=parallel_min_edges,
         )
@@ -216,7 +209,7 @@ def measure_all(
 
 
 def _brokerage(
-    graph: ig.Graph, degree: npt.NDArray[np.int64], exact_max_edges: int, samples: int, seed: int
+    graph: ig.Graph, degree: npt.NDArray[np.int64], edge_visits: int, seed: int
 ) -> tuple[npt.NDArray[np.float64], str]:
     n = graph.vcount()
     connected = np.flatnonzero(degree > 0)
@@ -224,14 +217,15 @@ def _brokerage(
     if k < 3:
         return np.zeros(n), "exact"
     pairs = (k - 1) * (k - 2) / 2
-    if graph.ecount() <= exact_max_edges:
+    # Brandes' algorithm traverses every relation once per source: exact costs stakeholders x
+    # relations, an estimate as many traversals as it has sources
+    relations = max(1, graph.ecount())
+    if k * relations <= edge_visits:
         values = np.asarray(graph.betweenness(directed=False))
         return values / pairs, "exact (betweenness on hops)"
     rng = np.random.default_rng(seed)
-    # each source costs a traversal of the whole graph: on the largest graphs fewer of them,
-    # so that the estimate costs about what PageRank does
-    affordable = max(2, SAMPLED_EDGE_VISITS // max(1, graph.ecount()))
-    chosen = rng.choice(connected, size=min(samples, affordable, k), replace=False)
+    affordable = max(2, edge_visits // relations)
+    chosen = rng.choice(connected, size=min(affordable, k), replace=False)
     values = np.asarray(graph.betweenness(directed=False, sources=chosen.tolist()))
     # paths from the sampled sources stand for paths from every source; each unordered pair
     # is met from both ends when every source is used, hence the halving

@@ -146,8 +146,7 @@ def recompute(
     clock.lap("reach")
     results = compute.measure_all(
         [scope for scope, _ in prepared],
-        exact_max_edges=settings.network_brokerage_exact_max_edges,
-        samples=settings.network_brokerage_samples,
+        edge_visits=settings.network_brokerage_edge_visits,
         processes=settings.network_processes,
         parallel_min_edges=settings.network_parallel_min_edges,
     )
@@ -211,8 +210,7 @@ def recompute(
         parameters={
             "tiers": rules.__dict__,
             "colleague_max_members": settings.network_colleague_max_members,
-            "brokerage_exact_max_edges": settings.network_brokerage_exact_max_edges,
-            "brokerage_samples": settings.network_brokerage_samples,
+            "brokerage_edge_visits": settings.network_brokerage_edge_visits,
             "processes": settings.network_processes,
             **({"found": found.__dict__} if found is not None else {}),
         },
