@@ -65,11 +65,12 @@ def _operator() -> Actor:
 
 
 @contextmanager
-def cli_unit(database: Database | None = None) -> Iterator[Session]:
-    """One transaction per command; an AppError becomes a clear message and exit code 2."""
+def cli_unit(database: Database | None = None, *, writes: bool = False) -> Iterator[Session]:
+    """One transaction per command; an AppError becomes a clear message and exit code 2.
+    `writes`: see unit_of_work."""
     database = database or get_database()
     try:
-        with unit_of_work(database.session_factory) as session:
+        with unit_of_work(database.session_factory, writes=writes) as session:
             set_actor(session, _operator())
             yield session
     except AppError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import igraph as ig
 import numpy as np
 import polars as pl
 
@@ -48,3 +49,22 @@ class TestMeasureAll:
         assert graph.get_edgelist() == [(0, 1), (1, 2)]
         assert weights == [3.0, 1.0]
         assert degree.tolist() == [1, 2, 1]
+
+
+class TestBrokerage:
+    def test_exact_in_short_calls_is_igraphs_betweenness(self) -> None:
+        graph = ig.Graph.Erdos_Renyi(n=400, m=1_600)
+        degree = np.asarray(graph.degree(), dtype=np.int64)
+        k = int((degree > 0).sum())
+        values, method = compute._brokerage(graph, degree, edge_visits=10**9, seed=1)
+        assert method.startswith("exact")
+        expected = np.asarray(graph.betweenness(directed=False)) / ((k - 1) * (k - 2) / 2)
+        assert np.allclose(values, expected)
+
+    def test_the_estimate_from_half_the_sources_is_on_the_exact_scale(self) -> None:
+        graph = ig.Graph.Erdos_Renyi(n=400, m=1_600)
+        degree = np.asarray(graph.degree(), dtype=np.int64)
+        exact, _ = compute._brokerage(graph, degree, edge_visits=10**9, seed=1)
+        estimate, method = compute._brokerage(graph, degree, edge_visits=200 * 1_600, seed=1)
+        assert method.startswith("estimated from 200 sampled sources")
+        assert abs(estimate.sum() / exact.sum() - 1) < 0.1

@@ -30,10 +30,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: execution option of a unit that will write: on SQLite it begins IMMEDIATE
+BEGIN_FOR_WRITE = "accord_begin_for_write"
+
+
 def _sqlite_begin(connection: Any) -> None:
     # pysqlite delays BEGIN until the first write, which breaks SAVEPOINTs and transactional
     # DDL; emitting it ourselves gives SQLite the same transaction boundaries as PostgreSQL.
-    connection.exec_driver_sql("BEGIN")
+    # A unit that will write takes the write lock up front: a deferred transaction that read
+    # before another connection committed cannot write at all (SQLITE_BUSY_SNAPSHOT, "database
+    # is locked" without waiting), while an immediate one waits its turn (busy_timeout).
+    immediate = connection.get_execution_options().get(BEGIN_FOR_WRITE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
@@ -59,13 +67,19 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session], **info: Any) -> Iterator[Session]:
+def unit_of_work(
+    factory: sessionmaker[Session], *, writes: bool = False, **info: Any
+) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any exception.
 
     `info` is placed in `session.info` (actor, reason, request_id) for the audit trail.
+    `writes`: the unit will write, so on SQLite it waits for the write lock before its first
+    read (see _sqlite_begin); PostgreSQL ignores it.
     """
     session = factory()
     session.info.update(info)
+    if writes and session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={BEGIN_FOR_WRITE: True})
     try:
         yield session
         session.commit()

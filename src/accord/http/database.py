@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from accord.audit.trail import set_request_id
 from accord.db.session import Database, unit_of_work
 
+#: requests that change nothing (their rare writes, such as an audited read, are short)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_db(request: Request) -> Database:
     database: Database = request.app.state.database
@@ -18,6 +21,7 @@ def get_db(request: Request) -> Database:
 
 def request_session(request: Request) -> Iterator[Session]:
     """Commit after the route returns (before the response is sent), roll back on error."""
-    with unit_of_work(get_db(request).session_factory) as session:
+    writes = request.method not in SAFE_METHODS
+    with unit_of_work(get_db(request).session_factory, writes=writes) as session:
         set_request_id(session, getattr(request.state, "request_id", None))
         yield session

@@ -171,8 +171,8 @@ def _drop_after_rollback(session: Session) -> None:
 
 
 @contextmanager
-def job_scope(name: str) -> Iterator[Session]:
-    """The unit of work of one job run."""
-    with unit_of_work(get_database().session_factory) as session:
+def job_scope(name: str, *, writes: bool = False) -> Iterator[Session]:
+    """The unit of work of one job run (`writes`: see unit_of_work)."""
+    with unit_of_work(get_database().session_factory, writes=writes) as session:
         set_actor(session, Actor(id=None, name=f"job:{name}"))
         yield session

@@ -39,17 +39,18 @@ def recompute_command(
 
     found = None
     if not keep_edges:
-        # its own unit: the recompute that follows holds no write lock until it writes
-        with console.status("finding experts in research records"), cli_unit() as session:
+        # three units (see service_recompute.measure): nothing is locked while computing
+        with (
+            console.status("finding experts in research records"),
+            cli_unit(writes=True) as session,
+        ):
             found = discovery.discover(session)
     with console.status("recomputing the network"), cli_unit() as session:
-        snapshot = service_recompute.recompute(
-            session,
-            requested_by=_operator().name,
-            build_edges=not keep_edges,
-            discover=False,
-            found=found,
+        measured = service_recompute.measure(
+            session, build_edges=not keep_edges, discover=False, found=found
         )
+    with console.status("writing the snapshot"), cli_unit(writes=True) as session:
+        snapshot = service_recompute.store(session, measured, requested_by=_operator().name)
         tiers = service_recompute.tier_counts(session, snapshot.id)
     console.print(
         f"snapshot {snapshot.id} of {snapshot.taken_on}: {snapshot.node_count:,} stakeholders, "

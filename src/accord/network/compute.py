@@ -221,19 +221,32 @@ def _brokerage(
     # relations, an estimate as many traversals as it has sources
     relations = max(1, graph.ecount())
     if k * relations <= edge_visits:
-        values = np.asarray(graph.betweenness(directed=False))
-        return values / pairs, "exact (betweenness on hops)"
+        return _betweenness_from(graph, connected) / pairs, "exact (betweenness on hops)"
     rng = np.random.default_rng(seed)
-    affordable = max(2, edge_visits // relations)
-    chosen = rng.choice(connected, size=min(affordable, k), replace=False)
-    values = np.asarray(graph.betweenness(directed=False, sources=chosen.tolist()))
-    # paths from the sampled sources stand for paths from every source; each unordered pair
-    # is met from both ends when every source is used, hence the halving
-    estimate = values * (k / len(chosen)) / 2
+    chosen = rng.choice(connected, size=min(max(2, edge_visits // relations), k), replace=False)
+    # paths from the sampled sources stand for paths from every source
+    estimate = _betweenness_from(graph, np.sort(chosen)) * (k / len(chosen))
     return (
         np.clip(estimate / pairs, 0.0, 1.0),
         f"estimated from {len(chosen)} sampled sources of {k:,} (betweenness on hops)",
     )
+
+
+#: sources x relations per igraph call: about a tenth of a second, so that the web server
+#: sharing the process (jobs in-process) gets the GIL back between calls
+_VISITS_PER_CALL = 5_000_000
+
+
+def _betweenness_from(graph: ig.Graph, sources: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Betweenness over the shortest paths that start at `sources` (every source: the exact
+    betweenness; igraph already counts an undirected pair once), in calls short enough to
+    let other threads run."""
+    per_call = max(1, _VISITS_PER_CALL // max(1, graph.ecount()))
+    total = np.zeros(graph.vcount())
+    for start in range(0, len(sources), per_call):
+        chunk = sources[start : start + per_call].tolist()
+        total += np.asarray(graph.betweenness(directed=False, sources=chunk))
+    return total
 
 
 def percentiles(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

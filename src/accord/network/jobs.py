@@ -14,14 +14,14 @@ log = logging.getLogger("accord.network")
 def recompute_network(requested_by: str | None = None) -> None:
     """Recompute every metric and tier as one new snapshot. Idempotent in effect: a second
     run on unchanged sources gives the same tiers, as a snapshot of its own."""
-    # experts found in research records are committed first, so the long read-and-compute
-    # unit that follows holds no write lock (SQLite) until its own short write at the end
-    with job_scope("recompute_network") as session:
+    # three units (see service_recompute.measure): the experts found in research records,
+    # then the long read-and-compute that holds no lock, then the write, which takes its turn
+    with job_scope("recompute_network", writes=True) as session:
         found = discovery.discover(session)
     with job_scope("recompute_network") as session:
-        snapshot = service_recompute.recompute(
-            session, requested_by=requested_by or "job", discover=False, found=found
-        )
+        measured = service_recompute.measure(session, discover=False, found=found)
+    with job_scope("recompute_network", writes=True) as session:
+        snapshot = service_recompute.store(session, measured, requested_by=requested_by or "job")
         log.info(
             "network snapshot %s: %s stakeholders, %s relations in %.1f s",
             snapshot.id,

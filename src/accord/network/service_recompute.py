@@ -5,7 +5,8 @@ snapshot; the stakeholders' tier badge follows the newest overall snapshot."""
 from __future__ import annotations
 
 import time
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,21 @@ class _Clock:
         self.last = time.perf_counter()
 
 
+@dataclass
+class Measured:
+    """What a recompute computed, not yet written: the metrics per scope, the rebuilt edges
+    (None when the stored ones were measured) and the seconds spent so far."""
+
+    started_at: datetime
+    clock: _Clock
+    metrics: list[pl.DataFrame]
+    edges: pl.DataFrame | None
+    methods: dict[str, str]
+    node_count: int
+    edge_count: int
+    found: discovery.Discovery | None
+
+
 def recompute(
     session: Session,
     *,
@@ -63,14 +79,29 @@ def recompute(
     settings: Settings | None = None,
     today: date | None = None,
 ) -> NetworkSnapshot:
-    """Recompute the whole network as one unit of work (the caller commits). With
-    `build_edges` False the edges already stored are measured as they are (benchmarks).
+    """Recompute the whole network in one unit of work (the caller commits): `measure` then
+    `store`. With `build_edges` False the edges already stored are measured as they are."""
+    measured = measure(
+        session, build_edges=build_edges, discover=discover, found=found, settings=settings
+    )
+    return store(session, measured, requested_by=requested_by, settings=settings, today=today)
 
-    Everything is read and computed before the first write, and the writes come last: on
-    SQLite a write transaction locks out every other writer (a login, an audited read) until
-    it commits, so the lock is held for the seconds of the write, not the minutes of the
-    computation. The job and the CLI run `discovery.discover` in a unit of their own first
-    (`discover=False`, passing what it `found`) for the same reason."""
+
+def measure(
+    session: Session,
+    *,
+    build_edges: bool = True,
+    discover: bool = True,
+    found: discovery.Discovery | None = None,
+    settings: Settings | None = None,
+) -> Measured:
+    """Read the sources and compute every metric and tier, writing nothing (unless
+    `discover` finds experts to add).
+
+    The job and the CLI run discovery, this and `store` as three units: on SQLite a writer
+    locks out every other writer until it commits, and a transaction that read before
+    another one committed cannot write at all; so the minutes of reading and computing hold
+    no lock, and the write takes its turn for seconds."""
     settings = settings or get_settings()
     rules = rules_from(settings)
     clock = _Clock()
@@ -202,9 +233,37 @@ def recompute(
                 "evidence",
             )
         )
-    snapshot = NetworkSnapshot(
-        taken_on=today or started_at.date(),
+    return Measured(
         started_at=started_at,
+        clock=clock,
+        metrics=frames_out,
+        edges=edges,
+        methods=methods,
+        node_count=len(nodes),
+        edge_count=overall_edges,
+        found=found,
+    )
+
+
+def store(
+    session: Session,
+    measured: Measured,
+    *,
+    requested_by: str,
+    settings: Settings | None = None,
+    today: date | None = None,
+) -> NetworkSnapshot:
+    """Write what `measure` computed as the newest snapshot: the metrics, the changed tier
+    badges, the rebuilt edges; retire the snapshots beyond those kept."""
+    settings = settings or get_settings()
+    rules = rules_from(settings)
+    clock = measured.clock
+    clock.last = time.perf_counter()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    found = measured.found
+    snapshot = NetworkSnapshot(
+        taken_on=today or measured.started_at.date(),
+        started_at=measured.started_at,
         status=SnapshotStatus.running,
         requested_by=requested_by[:150],
         parameters={
@@ -217,16 +276,16 @@ def recompute(
     )
     session.add(snapshot)
     session.flush()
-    _write(session, snapshot, frames_out, postgres)
+    _write(session, snapshot, measured.metrics, postgres)
     clock.lap("write")
-    if edges is not None:
-        build.write_edges(session, edges)
+    if measured.edges is not None:
+        build.write_edges(session, measured.edges)
         clock.lap("write_edges")
     _retire(session, settings.network_snapshots_kept)
     clock.lap("retire")
-    snapshot.node_count = len(nodes)
-    snapshot.edge_count = overall_edges
-    snapshot.brokerage_method = "; ".join(f"{s}: {m}" for s, m in methods.items())[:200]
+    snapshot.node_count = measured.node_count
+    snapshot.edge_count = measured.edge_count
+    snapshot.brokerage_method = "; ".join(f"{s}: {m}" for s, m in measured.methods.items())[:200]
     snapshot.timings = {**clock.timings, "total": round(time.perf_counter() - clock.started, 3)}
     snapshot.status = SnapshotStatus.succeeded
     snapshot.finished_at = utcnow()
