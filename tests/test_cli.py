@@ -222,6 +222,12 @@ class TestDemo:
         assert "generated the demo data: 10,000 stakeholders, 100,000 interactions" in (
             result.output
         )
+        assert "computed the influence network" in result.output
+        # today's snapshot is the demo's: the server's nightly scheduler does not start another
+        from accord.jobs.models import ScheduledRun
+
+        claims = session.scalars(select(ScheduledRun.job_name)).all()
+        assert "network.recompute" in claims
 
 
 class TestImport:

@@ -327,11 +327,15 @@ def _seed_duplicates(database: Database) -> None:
 
 def _compute_network(database: Database) -> None:
     """The first network snapshot, so that the pyramid and the tiers show from the start."""
+    from accord.db.base import utcnow
+    from accord.jobs import schedule
     from accord.network import service_recompute
 
     with console.status("computing the influence network"), cli_unit(database) as session:
         snapshot = service_recompute.recompute(session, requested_by=_operator().name)
         tiers = service_recompute.tier_counts(session, snapshot.id)
+        # today's snapshot is this one: the server's scheduler need not start another
+        schedule.claim(session, "network.recompute", utcnow(), "accord demo")
     console.print(
         f"computed the influence network: {snapshot.edge_count:,} relations; "
         + ", ".join(f"{count:,} {tier}" for tier, count in tiers)

@@ -68,7 +68,7 @@ def tick(now: datetime | None = None) -> list[str]:
     for name, (at, declared) in NIGHTLY.items():
         if not due(at(), now):
             continue
-        with unit_of_work(get_database().session_factory) as session:
+        with unit_of_work(get_database().session_factory, writes=True) as session:
             if not claim(session, name, now, who):
                 continue
         declared().send_now("nightly")
