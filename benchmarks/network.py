@@ -148,7 +148,8 @@ class _Picker:
 
     def _at(self, points: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         position = np.searchsorted(self.cum, points, side="right").clip(0, len(self.cum) - 1)
-        return self.members[position]
+        picked: npt.NDArray[np.int64] = self.members[position]
+        return picked
 
 
 def generate_edges(
@@ -198,7 +199,7 @@ def generate_edges(
             source, target = np.minimum(source, target), np.maximum(source, target)
         evidence = rng.geometric(0.55, k).astype(np.int64)
         if kind == EdgeType.colleague:
-            weight = evidence / np.sqrt(rng.integers(2, 60, k) - 1)
+            weight: npt.NDArray[np.floating[Any]] = evidence / np.sqrt(rng.integers(2, 60, k) - 1)
         elif kind == EdgeType.coauthor:
             weight = evidence / (rng.integers(2, 15, k) - 1)
         elif kind == EdgeType.referral:
