@@ -76,6 +76,7 @@ class TestNetworkBenchmark:
         for phase in ("read", "graph", "pagerank", "leiden", "brokerage", "tiers", "write"):
             assert f"  {phase} " in printed
         assert "same graph: " in printed
+        assert "the same on all " in printed
         assert "of the bare library time" in printed
         assert "goal: under 60 s; overhead under 50% of bare library time: " in printed
         assert "setup (not part of the figure): 300 stakeholders" in printed
