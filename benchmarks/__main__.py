@@ -17,6 +17,7 @@ from benchmarks import (
     bench_database,
     generate,
     matching,
+    network,
     nppes_import,
     stakeholder_view,
 )
@@ -54,11 +55,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["audit", "engagement", "nppes", "matching"],
+        choices=["audit", "engagement", "nppes", "network", "matching"],
         default=None,
         help="run one group: the audit trail; the generator with the stakeholder view, "
-        "list and search on the data it loads; the NPPES import; or the matcher on NPPES vs "
-        "CMS (default: all)",
+        "list and search on the data it loads; the NPPES import; the network recompute beside "
+        "bare igraph PageRank and Leiden; or the matcher on NPPES vs CMS (default: all)",
     )
     parser.add_argument(
         "--rows",
@@ -99,6 +100,13 @@ def main(argv: list[str] | None = None) -> None:
             console.rule("NPPES import beside a raw COPY of the same file")
             console.print(f"database: {bench.description}")
             nppes_import.run(bench, args.size, console, rows=args.rows)
+    if args.only in (None, "network"):
+        # a database of its own: the generator's stakeholders and about ten relations each
+        with bench_database(_sibling(args.database_url, "network")) as bench:
+            console.print()
+            console.rule("network recompute beside bare igraph PageRank and Leiden")
+            console.print(f"database: {bench.description}")
+            network.run(bench, args.size, console)
     if args.only in (None, "matching"):
         console.print()
         console.rule("matching: NPPES vs CMS Doctors and Clinicians (size-independent)")
