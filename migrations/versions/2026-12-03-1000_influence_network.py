@@ -42,7 +42,7 @@ def upgrade() -> None:
         ),
         sa.Column("node_count", sa.Integer(), nullable=False),
         sa.Column("edge_count", sa.Integer(), nullable=False),
-        sa.Column("brokerage_method", sa.String(length=200), nullable=False),
+        sa.Column("brokerage_method", sa.Text(), nullable=False),
         sa.Column("parameters", sa.JSON(), nullable=False),
         sa.Column("timings", sa.JSON(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),

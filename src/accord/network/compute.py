@@ -221,14 +221,14 @@ def _brokerage(
     # relations, an estimate as many traversals as it has sources
     relations = max(1, graph.ecount())
     if k * relations <= edge_visits:
-        return _betweenness_from(graph, connected) / pairs, "exact (betweenness on hops)"
+        return _betweenness_from(graph, connected) / pairs, "exact"
     rng = np.random.default_rng(seed)
     chosen = rng.choice(connected, size=min(max(2, edge_visits // relations), k), replace=False)
     # paths from the sampled sources stand for paths from every source
     estimate = _betweenness_from(graph, np.sort(chosen)) * (k / len(chosen))
     return (
         np.clip(estimate / pairs, 0.0, 1.0),
-        f"estimated from {len(chosen)} sampled sources of {k:,} (betweenness on hops)",
+        f"estimated from {len(chosen):,} of {k:,} sources",
     )
 
 

@@ -115,7 +115,7 @@ class NetworkSnapshot(Base):
     node_count: Mapped[int] = mapped_column(default=0)
     edge_count: Mapped[int] = mapped_column(default=0)
     #: how brokerage was computed ("exact" or "estimated from 64 sampled sources")
-    brokerage_method: Mapped[str] = mapped_column(String(200), default="")
+    brokerage_method: Mapped[str] = mapped_column(Text, default="")
     #: the thresholds and weights in force, so an old tier can be explained
     parameters: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     #: seconds per phase

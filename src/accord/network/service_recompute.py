@@ -276,8 +276,8 @@ def store(
     )
     session.add(snapshot)
     session.flush()
-    _write(session, snapshot, measured.metrics, postgres)
-    clock.lap("write")
+    _write(session, snapshot, measured.metrics, postgres, clock)
+    clock.lap("write_tiers")
     if measured.edges is not None:
         build.write_edges(session, measured.edges)
         clock.lap("write_edges")
@@ -285,7 +285,7 @@ def store(
     clock.lap("retire")
     snapshot.node_count = measured.node_count
     snapshot.edge_count = measured.edge_count
-    snapshot.brokerage_method = "; ".join(f"{s}: {m}" for s, m in measured.methods.items())[:200]
+    snapshot.brokerage_method = "; ".join(f"{s}: {m}" for s, m in measured.methods.items())
     snapshot.timings = {**clock.timings, "total": round(time.perf_counter() - clock.started, 3)}
     snapshot.status = SnapshotStatus.succeeded
     snapshot.finished_at = utcnow()
@@ -294,13 +294,19 @@ def store(
 
 
 def _write(
-    session: Session, snapshot: NetworkSnapshot, frames: list[pl.DataFrame], postgres: bool
+    session: Session,
+    snapshot: NetworkSnapshot,
+    frames: list[pl.DataFrame],
+    postgres: bool,
+    clock: _Clock,
 ) -> None:
-    """The metrics with COPY; the stakeholders' tier where the overall tier changed."""
+    """The metrics with COPY (phase "write"); the stakeholders' tier where the overall tier
+    changed (phase "write_tiers": every stakeholder on a first recompute, few after)."""
     if not frames:
         return
     metrics = pl.concat(frames).select(pl.lit(snapshot.id).alias("snapshot_id"), pl.all())
     append_frame(session, "network_metric", metrics, block_rows=BLOCK)
+    clock.lap("write")
     overall = metrics.filter(pl.col("scope") == compute.ALL).select(
         pl.col("stakeholder_id").alias("id"), pl.col("tier").alias("new_tier")
     )
