@@ -206,8 +206,15 @@ class Evidence:
 
         frame = pl.concat([p.cast(PLACE) for p in places])
         frame = frame.with_columns(_country(pl.col("country")).alias("country"))
-        self.places = _state_codes(frame).with_columns(
+        frame = _state_codes(frame).with_columns(
             pl.col("city").str.strip_chars().str.to_lowercase().alias("city")
+        )
+        # the counters are distinct counts: one row per place a stakeholder reaches from one
+        # source in one area, with the names as integer codes (an audience of thousands is
+        # mostly the same few cities, and integers count several times faster than strings)
+        self.places = frame.unique().with_columns(
+            pl.col(c).cast(pl.Categorical).to_physical().cast(pl.Int64)
+            for c in ("city", "state", "country")
         )
 
         self.sites = pl.concat(
