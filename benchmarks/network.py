@@ -410,20 +410,32 @@ def run(
         f"{setup.generate_s:.1f} s; {setup.edges:,} relations computed in {setup.compute_s:.1f} s "
         f"and written with COPY (indexes and keys rebuilt) in {setup.write_s:.1f} s"
     )
-    with console.status("network recompute"):
+
+    def recompute_once() -> tuple[dict[str, float], int, int, str, int, float]:
         started = time.perf_counter()
         with unit_of_work(database.session_factory) as session:
             set_actor(session, Actor(id=None, name="benchmark"))
             snapshot = service_recompute.recompute(session, requested_by="bench", build_edges=False)
-            timings = dict(snapshot.timings)
-            nodes, relations = snapshot.node_count, snapshot.edge_count
-            method = snapshot.brokerage_method
-            metric_rows = session.scalar(
+            rows = session.scalar(
                 select(func.count())
                 .select_from(NetworkMetric)
                 .where(NetworkMetric.snapshot_id == snapshot.id)
             )
-        wall_s = time.perf_counter() - started
+            return (
+                dict(snapshot.timings),
+                snapshot.node_count,
+                snapshot.edge_count,
+                snapshot.brokerage_method,
+                rows or 0,
+                time.perf_counter() - started,
+            )
+
+    # the first recompute sets every stakeholder's tier badge; the nightly one that follows
+    # on the same data changes few, as every later night does: the figure is the nightly one
+    with console.status("first network recompute"):
+        first_timings, *_ = recompute_once()
+    with console.status("nightly network recompute"):
+        timings, nodes, relations, method, metric_rows, wall_s = recompute_once()
     with console.status("bare igraph PageRank and Leiden"), database.engine.connect() as conn:
         with Session(bind=conn) as session:
             bare = bare_reference(session)
@@ -444,7 +456,7 @@ def run(
     table.add_column("s", justify="right", no_wrap=True)
     table.add_column("x bare", justify="right", no_wrap=True)
     table.add_row(
-        "recompute total (read, compute, write)",
+        "recompute total (read, compute, write), nightly",
         f"{total_s:.2f}",
         f"{ratio:.2f}",
         style="bold",
@@ -458,7 +470,19 @@ def run(
             table.add_row(f"    {phase} (in measure, summed over scopes)", f"{seconds:.2f}", "")
         else:
             table.add_row(f"  {phase}", f"{seconds:.2f}", "")
-    table.add_row("  recompute wall time with the commit", f"{wall_s:.2f}", "", end_section=True)
+    table.add_row("  recompute wall time with the commit", f"{wall_s:.2f}", "")
+    first_s = float(first_timings.get("total", 0.0))
+    table.add_row(
+        "first recompute (sets every tier badge)",
+        f"{first_s:.2f}",
+        f"{first_s / library_s:.2f}" if library_s else "-",
+    )
+    table.add_row(
+        "  of which write_tiers",
+        f"{first_timings.get('write_tiers', 0.0):.2f}",
+        "",
+        end_section=True,
+    )
     table.add_row("bare PageRank + Leiden (reference)", f"{library_s:.2f}", "1.00", style="bold")
     table.add_row("  bare PageRank (Graph.pagerank, weighted)", f"{bare.pagerank_s:.2f}", "")
     table.add_row(

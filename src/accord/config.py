@@ -83,11 +83,11 @@ class Settings(BaseSettings):
         "otherwise add two million weak edges).",
     )
     network_brokerage_edge_visits: int = Field(
-        default=150_000_000,
+        default=20_000_000,
         ge=1,
         description="What brokerage (betweenness) may cost per graph, in sources times "
         "relations: exact when every source fits (stakeholders x relations), else estimated "
-        "from as many sampled sources as fit; the snapshot says which.",
+        "from as many sampled sources as fit, 16 at least; the snapshot says which.",
     )
     network_processes: int = Field(
         default=2,

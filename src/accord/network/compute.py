@@ -217,13 +217,20 @@ def _brokerage(
     if k < 3:
         return np.zeros(n), "exact"
     pairs = (k - 1) * (k - 2) / 2
-    # Brandes' algorithm traverses every relation once per source: exact costs stakeholders x
-    # relations, an estimate as many traversals as it has sources
+    # Brandes' algorithm traverses the relations of a source's component once per source:
+    # exact costs stakeholders x relations summed over the components (a co-author graph of
+    # hundreds of small groups is cheap), an estimate at most its sources x all relations
     relations = max(1, graph.ecount())
-    if k * relations <= edge_visits:
+    membership = np.asarray(graph.connected_components().membership)
+    component_nodes = np.bincount(membership)
+    component_relations = np.bincount(membership, weights=degree) / 2
+    if float((component_nodes * component_relations).sum()) <= edge_visits:
         return _betweenness_from(graph, connected) / pairs, "exact"
     rng = np.random.default_rng(seed)
-    chosen = rng.choice(connected, size=min(max(2, edge_visits // relations), k), replace=False)
+    sources = max(MIN_SOURCES, edge_visits // relations)
+    if sources >= k:
+        return _betweenness_from(graph, connected) / pairs, "exact"
+    chosen = rng.choice(connected, size=sources, replace=False)
     # paths from the sampled sources stand for paths from every source
     estimate = _betweenness_from(graph, np.sort(chosen)) * (k / len(chosen))
     return (
@@ -231,6 +238,9 @@ def _brokerage(
         f"estimated from {len(chosen):,} of {k:,} sources",
     )
 
+
+#: the fewest sampled sources an estimate uses, whatever the size of the graph
+MIN_SOURCES = 16
 
 #: sources x relations per igraph call: about a tenth of a second, so that the web server
 #: sharing the process (jobs in-process) gets the GIL back between calls
