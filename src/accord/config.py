@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         ge=1,
         description="What brokerage (betweenness) may cost per graph, in sources times "
         "relations: exact when every source fits (stakeholders x relations), else estimated "
-        "from as many sampled sources as fit, 16 at least; the snapshot says which.",
+        "from as many sampled sources as fit, 8 at least; the snapshot says which.",
     )
     network_processes: int = Field(
         default=2,

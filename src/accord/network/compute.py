@@ -240,7 +240,7 @@ def _brokerage(
 
 
 #: the fewest sampled sources an estimate uses, whatever the size of the graph
-MIN_SOURCES = 16
+MIN_SOURCES = 8
 
 #: sources x relations per igraph call: about a tenth of a second, so that the web server
 #: sharing the process (jobs in-process) gets the GIL back between calls
