@@ -93,3 +93,18 @@ def test_compliance_sees_recent_withdrawals_and_msl_own_insights(
     assert "Test Tamsin, MD" in panel(web_as("compliance").get("/").text, "consents")
     assert "Prefers outcome data" in panel(web_as("msl").get("/").text, "insights")
     assert "Prefers outcome data" not in web_as("meddir").get("/").text
+
+
+def test_top_stakeholders_follow_the_network_once_it_is_computed(
+    session: Session, web_as: Web
+) -> None:
+    from tests.network.graph import computed_graph
+
+    graph = computed_graph(session)  # Ames speaks at a national congress: national
+    recorded = make_hcp(session, "Quince")
+    recorded.tier = Tier.national  # a tier recorded by hand, not in the snapshot
+    session.flush()
+    top = panel(web_as("rep").get("/").text, "top_stakeholders")
+    assert graph.ames.name in top
+    assert "National" in top
+    assert "Quince" not in top

@@ -16,6 +16,7 @@ from accord.consent.models import Consent, ConsentStatus
 from accord.db.base import utcnow
 from accord.insight.models import Insight
 from accord.interaction.models import Interaction
+from accord.network import service as network_service
 from accord.request.models import OPEN_STATUSES, Request, RequestKind
 from accord.stakeholder.models import Stakeholder, Tier
 from accord.territory import service as territory_service
@@ -303,8 +304,24 @@ def _withdrawals(session: Session, principal: Principal) -> list[PanelRow]:
 
 
 def _top(session: Session, principal: Principal) -> list[PanelRow]:
-    """Global and national experts in the principal's territories (identity and tier only,
-    which every function may see)."""
+    """Global and national experts in the principal's territories, the most influential first
+    (the network's newest snapshot; identity and tier, which every function may see)."""
+    ranked = [
+        *network_service.top_stakeholders(session, principal, tier=Tier.global_, limit=PANEL_SIZE),
+        *network_service.top_stakeholders(session, principal, tier=Tier.national, limit=PANEL_SIZE),
+    ][:PANEL_SIZE]
+    if ranked:
+        return [
+            PanelRow(
+                title=top.name,
+                href=_stakeholder_href(top.id),
+                meta=top.specialty or top.type.value.replace("_", " "),
+                badge=top.tier.value.capitalize(),
+                badge_kind=f"tier tier--{top.tier.value}",
+            )
+            for top in ranked
+        ]
+    # no snapshot yet: the tiers as recorded
     order = case(
         (Stakeholder.tier == Tier.global_, 0), (Stakeholder.tier == Tier.national, 1), else_=2
     )
