@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         "otherwise add two million weak edges).",
     )
     network_brokerage_edge_visits: int = Field(
-        default=20_000_000,
+        default=10_000_000,
         ge=1,
         description="What brokerage (betweenness) may cost per graph, in sources times "
         "relations: exact when every source fits (stakeholders x relations), else estimated "
