@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from accord.access.deps import CurrentPrincipal, SessionDep
+from accord.network import service as network_service
 from accord.network import service_view as network_view
 from accord.network.models import EdgeType
 from accord.network.schemas import (
@@ -43,7 +44,7 @@ def pyramid(
     session: SessionDep, principal: CurrentPrincipal, therapeutic_area: Area = None
 ) -> PyramidRead:
     """Counts among the stakeholders in your territories, global tier first."""
-    return network_view.pyramid(session, principal, therapeutic_area=therapeutic_area)
+    return network_service.pyramid(session, principal, therapeutic_area=therapeutic_area)
 
 
 @router.get(
@@ -77,7 +78,7 @@ def rising_stars(
     session: SessionDep, principal: CurrentPrincipal, therapeutic_area: Area = None
 ) -> RisingRead:
     """The largest influence gains between the two newest snapshots."""
-    return network_view.rising_stars(session, principal, therapeutic_area=therapeutic_area)
+    return network_service.rising_stars(session, principal, therapeutic_area=therapeutic_area)
 
 
 @router.get(
@@ -89,7 +90,7 @@ def list_communities(
     session: SessionDep, principal: CurrentPrincipal, therapeutic_area: Area = None
 ) -> ListResponse[CommunitySummaryRead]:
     return ListResponse(
-        items=network_view.communities(session, principal, therapeutic_area=therapeutic_area)
+        items=network_service.communities(session, principal, therapeutic_area=therapeutic_area)
     )
 
 
@@ -101,7 +102,7 @@ def get_community(
     therapeutic_area: Area = None,
 ) -> CommunityRead:
     """Its members in your territories, most influential first; the others are counted."""
-    return network_view.community(
+    return network_service.community(
         session, principal, community_id, therapeutic_area=therapeutic_area
     )
 
@@ -134,7 +135,7 @@ def ego_network(
 ) -> EgoNetworkRead:
     """Nodes and edges with types and weights (depth 1 or 2); out of your territories is 404,
     a network category below full is 403."""
-    return network_view.ego_network(
+    return network_service.ego_network(
         session,
         principal,
         stakeholder_id,

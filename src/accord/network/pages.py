@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from accord.access.deps import CurrentPrincipal, SessionDep
 from accord.access.principal import Principal
 from accord.errors import InvalidInput
+from accord.network import service as network_service
 from accord.network import service_view as network_view
 from accord.network.models import UNDIRECTED, EdgeType
 from accord.network.schemas import AreaRead
@@ -83,7 +84,7 @@ def pyramid_page(
     """The pyramid of tiers among the stakeholders in your territories; each tier opens its
     top stakeholders."""
     query, areas, errors = _filters(session, principal, therapeutic_area)
-    pyramid = network_view.pyramid(
+    pyramid = network_service.pyramid(
         session,
         principal,
         therapeutic_area=None if errors else query["therapeutic_area"] or None,
@@ -158,7 +159,7 @@ def rising_page(
 ) -> HTMLResponse:
     """The largest influence gains between the two newest snapshots."""
     query, areas, errors = _filters(session, principal, therapeutic_area)
-    rising = network_view.rising_stars(
+    rising = network_service.rising_stars(
         session,
         principal,
         therapeutic_area=None if errors else query["therapeutic_area"] or None,
@@ -182,7 +183,7 @@ def communities_page(
 ) -> HTMLResponse:
     """The largest communities, each with its leaders and where its members practise."""
     query, areas, errors = _filters(session, principal, therapeutic_area)
-    found = network_view.communities(
+    found = network_service.communities(
         session,
         principal,
         therapeutic_area=None if errors else query["therapeutic_area"] or None,
@@ -210,7 +211,7 @@ def community_page(
     therapeutic_area: str = "",
 ) -> HTMLResponse:
     """One community: its members you may see, their tiers and places, how they relate."""
-    found = network_view.community(
+    found = network_service.community(
         session, principal, community_id, therapeutic_area=therapeutic_area.strip() or None
     )
     return render(
@@ -242,7 +243,7 @@ def explorer_page(
     level = 2 if depth.strip() == "2" else 1
     if depth.strip() not in ("", "1", "2"):
         errors["depth"] = "Choose depth 1 or 2"
-    ego = network_view.ego_network(
+    ego = network_service.ego_network(
         session,
         principal,
         stakeholder_id,

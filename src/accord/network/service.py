@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from accord.access import gate
+from accord.access import gate, permissions
 from accord.access.firewall import STAGES, Level
 from accord.access.gate import Lens
 from accord.access.principal import Principal
@@ -92,7 +92,7 @@ def _scope(session: Session, therapeutic_area: str | None) -> str:
     return known
 
 
-def _ref(snapshot: NetworkSnapshot | None) -> SnapshotRef | None:
+def snapshot_ref(snapshot: NetworkSnapshot | None) -> SnapshotRef | None:
     if snapshot is None:
         return None
     return SnapshotRef(
@@ -153,6 +153,7 @@ def pyramid(
     session: Session, principal: Principal, *, therapeutic_area: str | None = None
 ) -> PyramidRead:
     """Stakeholders per tier and type among those the caller may see."""
+    permissions.require(principal, permissions.NETWORK_READ)
     scope = _scope(session, therapeutic_area)
     snapshot = latest_snapshot(session)
     counts: dict[Tier, Counter[StakeholderType]] = {t: Counter() for t in TIER_ORDER}
@@ -168,7 +169,7 @@ def pyramid(
             counts[Tier(tier)][StakeholderType(kind)] += count
     return PyramidRead(
         therapeutic_area=None if scope == ALL else scope,
-        snapshot=_ref(snapshot),
+        snapshot=snapshot_ref(snapshot),
         tiers=[
             TierRow(tier=t, total=sum(counts[t].values()), by_type=dict(counts[t].most_common()))
             for t in TIER_ORDER
@@ -187,6 +188,7 @@ def top_stakeholders(
 ) -> list[TopStakeholderRead]:
     """The most influential stakeholders the caller may see, by name and tier (identity);
     influence where the network category is at least summary, the evidence where it is full."""
+    permissions.require(principal, permissions.NETWORK_READ)
     scope = _scope(session, therapeutic_area)
     snapshot = latest_snapshot(session)
     if snapshot is None:
@@ -249,6 +251,7 @@ def rising_stars(
     whose influence the caller may see. Gains below ACCORD_NETWORK_RISING_MIN_GAIN are left
     out: every relation added anywhere shifts everyone's PageRank a little, and those shifts
     are not news."""
+    permissions.require(principal, permissions.NETWORK_READ)
     floor = get_settings().network_rising_min_gain if min_gain is None else min_gain
     scope = _scope(session, therapeutic_area)
     snapshot = latest_snapshot(session)
@@ -256,8 +259,8 @@ def rising_stars(
     if snapshot is None or since is None:
         return RisingRead(
             therapeutic_area=None if scope == ALL else scope,
-            since=_ref(since),
-            snapshot=_ref(snapshot),
+            since=snapshot_ref(since),
+            snapshot=snapshot_ref(snapshot),
             stakeholders=[],
         )
     before = (
@@ -292,8 +295,8 @@ def rising_stars(
     ][:limit]
     return RisingRead(
         therapeutic_area=None if scope == ALL else scope,
-        since=_ref(since),
-        snapshot=_ref(snapshot),
+        since=snapshot_ref(since),
+        snapshot=snapshot_ref(snapshot),
         stakeholders=stars,
     )
 
@@ -320,6 +323,7 @@ def ego_network(
     """The stakeholder's relations (depth 1) and their neighbours' (depth 2): only nodes in the
     caller's territories whose network category the caller sees in full; the others are
     counted, never named. The strongest relations are kept when there are too many to draw."""
+    permissions.require(principal, permissions.NETWORK_READ)
     if depth not in (1, 2):
         raise InvalidInput("depth must be 1 or 2", field="depth")
     scope = _scope(session, therapeutic_area)
@@ -483,6 +487,7 @@ def communities(
 ) -> list[CommunitySummaryRead]:
     """The largest communities (two members or more) with their most influential members the
     caller may see."""
+    permissions.require(principal, permissions.NETWORK_READ)
     scope = _scope(session, therapeutic_area)
     snapshot = latest_snapshot(session)
     if snapshot is None or _NetworkLevels(session, principal).most() < Level.summary:
@@ -560,6 +565,7 @@ def community(
 ) -> CommunityRead:
     """One community of the newest snapshot: its members the caller may see (most influential
     first), where they are, their tiers and how they relate."""
+    permissions.require(principal, permissions.NETWORK_READ)
     scope = _scope(session, therapeutic_area)
     snapshot = latest_snapshot(session)
     if snapshot is None:
@@ -598,7 +604,7 @@ def community(
     return CommunityRead(
         id=community_id,
         therapeutic_area=None if scope == ALL else scope,
-        snapshot=_ref(snapshot),
+        snapshot=snapshot_ref(snapshot),
         size=size,
         members=[
             CommunityMemberRead(

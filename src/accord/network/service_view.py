@@ -1,10 +1,9 @@
-"""What the network API and pages call: the read services behind `network:read`, the top list
-as a page of the project's list shape, and the on-demand recompute behind `network:recompute`
-(a background job sent once the request commits)."""
+"""What the network API and pages call beside the read services (which check `network:read`
+themselves): the therapeutic areas, the top list as a page of the project's list shape, and the
+on-demand recompute behind `network:recompute` (a background job sent once the request
+commits)."""
 
 from __future__ import annotations
-
-from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
@@ -14,16 +13,9 @@ from accord.errors import InvalidInput
 from accord.jobs import enqueue
 from accord.network import jobs as network_jobs
 from accord.network import service as network_service
-from accord.network.models import EdgeType
 from accord.network.schemas import (
     AreaRead,
-    CommunityRead,
-    CommunitySummaryRead,
-    EgoNetworkRead,
-    PyramidRead,
     RecomputeQueued,
-    RisingRead,
-    SnapshotRef,
     TopStakeholderRead,
 )
 from accord.network.service_recompute import latest_snapshot
@@ -34,13 +26,6 @@ from accord.stakeholder.models import Tier
 def areas(session: Session, principal: Principal) -> list[AreaRead]:
     permissions.require(principal, permissions.NETWORK_READ)
     return network_service.scopes(session)
-
-
-def pyramid(
-    session: Session, principal: Principal, *, therapeutic_area: str | None = None
-) -> PyramidRead:
-    permissions.require(principal, permissions.NETWORK_READ)
-    return network_service.pyramid(session, principal, therapeutic_area=therapeutic_area)
 
 
 def top_stakeholders(
@@ -73,69 +58,13 @@ def top_stakeholders(
     return Page(items=rows[:size], next_cursor=encode_cursor(offset + size) if more else None)
 
 
-def rising_stars(
-    session: Session, principal: Principal, *, therapeutic_area: str | None = None
-) -> RisingRead:
-    permissions.require(principal, permissions.NETWORK_READ)
-    return network_service.rising_stars(session, principal, therapeutic_area=therapeutic_area)
-
-
-def ego_network(
-    session: Session,
-    principal: Principal,
-    stakeholder_id: int,
-    *,
-    depth: int = 1,
-    edge_types: Collection[EdgeType] | None = None,
-    therapeutic_area: str | None = None,
-) -> EgoNetworkRead:
-    permissions.require(principal, permissions.NETWORK_READ)
-    return network_service.ego_network(
-        session,
-        principal,
-        stakeholder_id,
-        depth=depth,
-        edge_types=edge_types,
-        therapeutic_area=therapeutic_area,
-    )
-
-
-def communities(
-    session: Session, principal: Principal, *, therapeutic_area: str | None = None
-) -> list[CommunitySummaryRead]:
-    permissions.require(principal, permissions.NETWORK_READ)
-    return network_service.communities(session, principal, therapeutic_area=therapeutic_area)
-
-
-def community(
-    session: Session,
-    principal: Principal,
-    community_id: int,
-    *,
-    therapeutic_area: str | None = None,
-) -> CommunityRead:
-    permissions.require(principal, permissions.NETWORK_READ)
-    return network_service.community(
-        session, principal, community_id, therapeutic_area=therapeutic_area
-    )
-
-
 def request_recompute(session: Session, principal: Principal) -> RecomputeQueued:
     """Queue a recompute of the whole network; it runs after this transaction commits (a
     rolled-back request queues nothing)."""
     permissions.require(principal, permissions.NETWORK_RECOMPUTE)
-    current = latest_snapshot(session)
     enqueue(session, network_jobs.recompute_network, principal.username)
     return RecomputeQueued(
         queued=True,
         requested_by=principal.username,
-        current=None
-        if current is None
-        else SnapshotRef(
-            id=current.id,
-            taken_on=current.taken_on,
-            node_count=current.node_count,
-            edge_count=current.edge_count,
-            brokerage_method=current.brokerage_method,
-        ),
+        current=network_service.snapshot_ref(latest_snapshot(session)),
     )
