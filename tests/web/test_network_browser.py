@@ -101,7 +101,8 @@ def test_msl_walks_from_the_pyramid_to_a_stakeholder_through_the_explorer(  # ty
         "window.accordExplorer.edges(':visible').map(e => e.data('type')).join() === 'referral'"
     )
     hidden = page.evaluate("window.accordExplorer.edges('.hidden').map(e => e.data('type')).sort()")
-    assert "referral" not in hidden and len(hidden) == 5, hidden
+    assert "referral" not in hidden, hidden
+    assert len(hidden) == 5, hidden
     expect(page.locator(f'#explorer-rows tr[data-node="{network["baker"]}"]')).to_be_hidden()
     expect(page.locator(f'#explorer-rows tr[data-node="{network["cole"]}"]')).to_be_visible()
     shot(page, tmp_path, "network-explorer-referrals")
