@@ -98,8 +98,9 @@ class Settings(BaseSettings):
     network_parallel_min_edges: int = Field(
         default=1_000_000,
         ge=0,
-        description="Relations from which the recompute measures its graphs in worker "
-        "processes; below, starting them costs more than it saves.",
+        description="Relations (of the overall graph) from which the recompute measures its "
+        "graphs in worker processes, a graph that large in two halves side by side; below, "
+        "starting them costs more than it saves.",
     )
     network_snapshots_kept: int = Field(
         default=30,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
 import igraph as ig
 import numpy as np
 import polars as pl
+import pytest
 
 from accord.network import compute
 
@@ -35,6 +39,63 @@ class TestMeasureAll:
             assert np.allclose(here[name].brokerage, there[name].brokerage)
             assert here[name].edge_count == there[name].edge_count
 
+    def test_a_worker_that_dies_costs_its_time_not_the_recompute(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        class DyingPool:
+            """A pool whose workers die on their first task, as one killed out of memory."""
+
+            def __init__(self, **_: object) -> None:
+                pass
+
+            def submit(self, *_: object, **__: object) -> Future[object]:
+                future: Future[object] = Future()
+                future.set_exception(BrokenProcessPool("a worker died"))
+                return future
+
+            def shutdown(self, **_: object) -> None:
+                pass
+
+        scopes = _scopes()
+        here = compute.measure_all(scopes, edge_visits=100_000, processes=1, parallel_min_edges=0)
+        monkeypatch.setattr(compute, "ProcessPoolExecutor", DyingPool)
+        there = compute.measure_all(scopes, edge_visits=100_000, processes=2, parallel_min_edges=0)
+        assert list(there) == [compute.ALL, "onc"]
+        for name in here:
+            assert np.allclose(here[name].influence, there[name].influence)
+            assert np.array_equal(here[name].community, there[name].community)
+
+
+class TestMeasurer:
+    def test_scopes_handed_over_one_by_one_come_back_once_each_whole(self) -> None:
+        scopes = _scopes()
+        with compute.Measurer(
+            edge_visits=100_000, processes=2, parallel_min_edges=2_000
+        ) as measurer:
+            # the overall graph (3,000 relations) in two halves, the area (1,500) whole
+            for scope in scopes:
+                measurer.submit(scope)
+            results = list(measurer.completed())
+        assert sorted(name for name, _ in results) == [compute.ALL, "onc"]
+        alone = {s.name: compute.measure(s, edge_visits=100_000) for s in scopes}
+        for name, result in results:
+            assert np.allclose(result.influence, alone[name].influence)
+            assert np.array_equal(result.community, alone[name].community)
+            assert np.allclose(result.brokerage, alone[name].brokerage)
+            assert result.brokerage_method == alone[name].brokerage_method
+            assert {"graph", "pagerank", "leiden", "brokerage"} <= set(result.timings)
+
+    def test_a_small_network_is_measured_in_this_process(self) -> None:
+        with compute.Measurer(
+            edge_visits=100_000, processes=2, parallel_min_edges=1_000_000
+        ) as measurer:
+            for scope in _scopes():
+                measurer.submit(scope)
+            assert measurer._pool is None
+            assert [name for name, _ in measurer.completed()] == [compute.ALL, "onc"]
+
+
+class TestGraph:
     def test_relations_of_stakeholders_outside_the_scope_are_left_out(self) -> None:
         ids = np.array([1, 2, 3], dtype=np.int64)
         pairs = pl.DataFrame(

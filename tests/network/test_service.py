@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from accord.access.gate import Lens
 from accord.access.principal import Principal
+from accord.config import get_settings
 from accord.errors import Forbidden, InvalidInput, NotFound
 from accord.network import service as network_service
 from accord.network import service_recompute
@@ -163,6 +164,67 @@ class TestRisingAndHistory:
         gain = rising.stakeholders[0].gain
         below = network_service.rising_stars(session, persona("msl"), min_gain=gain + 0.01)
         assert graph.baker.id not in {star.id for star in below.stakeholders}
+
+    def test_snapshots_beyond_those_kept_lose_their_metrics_and_keep_their_summary(
+        self, session: Session, graph: Graph
+    ) -> None:
+        settings = get_settings().model_copy(update={"network_snapshots_kept": 2})
+        first = service_recompute.latest_snapshot(session)
+        assert first is not None
+        # a row written one by one (on PostgreSQL it lands in the default partition)
+        session.add(
+            NetworkMetric(
+                snapshot_id=first.id,
+                scope="ONC",
+                stakeholder_id=graph.baker.id,
+                influence=1.0,
+                influence_percentile=50.0,
+                brokerage=0.0,
+                community=1,
+                degree=0,
+                reach_cities=0,
+                reach_states=0,
+                reach_countries=0,
+                coauthors=0,
+                trial_sites=0,
+                trials=0,
+                talks_global=0,
+                talks_national=0,
+                talks_regional=0,
+                talks_local=0,
+                members=0,
+                tier=Tier.local,
+                evidence="written by hand",
+            )
+        )
+        session.flush()
+        second = service_recompute.recompute(session, requested_by="test", settings=settings)
+        third = service_recompute.recompute(session, requested_by="test", settings=settings)
+
+        def rows(snapshot_id: int) -> int:
+            count = select(func.count()).where(NetworkMetric.snapshot_id == snapshot_id)
+            return session.scalar(count) or 0
+
+        assert rows(first.id) == 0
+        assert rows(second.id) == rows(third.id) > 0
+        assert service_recompute.snapshot_count(session) == 3  # the summary rows stay
+        if session.get_bind().dialect.name == "postgresql":
+            tables = set(
+                session.scalars(
+                    text(
+                        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                        " JOIN pg_class p ON p.oid = i.inhparent"
+                        " WHERE p.relname = 'network_metric'"
+                        " AND p.relnamespace = to_regnamespace(current_schema())"
+                    )
+                )
+            )
+            assert service_recompute.partition_name(first.id) not in tables
+            assert {
+                service_recompute.partition_name(second.id),
+                service_recompute.partition_name(third.id),
+                "network_metric_default",
+            } <= tables
 
     def test_the_view_section_is_full_for_medical_and_summary_for_finance(
         self, session: Session, persona: Personas, graph: Graph

@@ -46,11 +46,17 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+#: tables partitioned on PostgreSQL: their partitions are not in the models
+PARTITIONED = ("network_metric_",)
+
+
 def include_object_for(dialect: str) -> Callable[..., bool]:
     """Autogenerate's filter: an index declared for one dialect only (`ddl_if`) is not a
-    difference on the others."""
+    difference on the others, and a partition is not a table of its own."""
 
     def include_object(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table" and compare_to is None and str(name).startswith(PARTITIONED):
+            return False  # a partition, created at run time (network_metric on PostgreSQL)
         if type_ == "index" and isinstance(obj, Index) and obj._ddl_if is not None:
             wanted = obj._ddl_if.dialect
             if wanted is not None and dialect not in (

@@ -13,10 +13,11 @@ import logging
 import multiprocessing
 import random
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any
 
 import igraph as ig
 import numpy as np
@@ -54,6 +55,22 @@ class GraphResult:
     edge_count: int
     brokerage_method: str
     timings: dict[str, float] = field(default_factory=dict)
+
+    def with_brokerage(self, part: Brokerage) -> GraphResult:
+        """This result with the brokerage measured apart, the seconds of both added up."""
+        timings = dict(self.timings)
+        for name, seconds in part.timings.items():
+            timings[name] = timings.get(name, 0.0) + seconds
+        return GraphResult(
+            self.ids,
+            self.influence,
+            part.values,
+            self.community,
+            self.degree,
+            self.edge_count,
+            part.method,
+            timings,
+        )
 
 
 def _timed(timings: dict[str, float], name: str, since: float) -> float:
@@ -128,6 +145,24 @@ def graph_of(scope: Scope) -> tuple[ig.Graph, list[float], npt.NDArray[np.int64]
 
 def measure(scope: Scope, *, edge_visits: int, seed: int = 42) -> GraphResult:
     """Influence, communities and brokerage of one scope's graph."""
+    return measure_core(scope, seed=seed).with_brokerage(
+        measure_brokerage(scope, edge_visits=edge_visits, seed=seed)
+    )
+
+
+@dataclass
+class Brokerage:
+    """Brokerage of one scope's nodes (aligned with its `ids`), measured apart from the rest
+    so that a large graph's two halves can run side by side."""
+
+    name: str
+    values: npt.NDArray[np.float64]
+    method: str
+    timings: dict[str, float]
+
+
+def measure_core(scope: Scope, *, seed: int = 42) -> GraphResult:
+    """Influence and communities of one scope's graph; brokerage left at zero."""
     ids = scope.ids
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -155,19 +190,125 @@ def measure(scope: Scope, *, edge_visits: int, seed: int = 42) -> GraphResult:
     renumber = np.empty_like(order)
     renumber[order] = np.arange(1, len(order) + 1)
     community = renumber[membership]
-    t = _timed(timings, "leiden", t)
-    brokerage, method = _brokerage(graph, degree, edge_visits, seed)
-    _timed(timings, "brokerage", t)
+    _timed(timings, "leiden", t)
     return GraphResult(
         ids,
         influence,
-        brokerage,
+        np.zeros(n),
         community.astype(np.int64),
         degree,
         graph.ecount(),
-        method,
+        "",
         timings,
     )
+
+
+def measure_brokerage(scope: Scope, *, edge_visits: int, seed: int = 42) -> Brokerage:
+    """Brokerage of one scope's graph (the graph built again: cheaper than shipping it)."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    graph, _, degree = graph_of(scope)
+    t = _timed(timings, "graph", t)
+    values, method = _brokerage(graph, degree, edge_visits, seed)
+    _timed(timings, "brokerage", t)
+    return Brokerage(scope.name, values, method, timings)
+
+
+class Measurer:
+    """Scopes measured as they are handed over, so that the caller reads the evidence while
+    the largest graph is already being measured.
+
+    igraph holds the GIL for the length of each call, so threads would not overlap: on a
+    network of at least `parallel_min_edges` relations (the first scope handed over, the
+    overall graph) the scopes go to `processes` worker processes, and a scope of that size
+    is measured in two halves side by side (influence and communities; brokerage), which
+    keeps both cores busy. Smaller networks stay in this process, measured when their
+    results are asked for, where starting workers would cost more than it saves."""
+
+    def __init__(self, *, edge_visits: int, processes: int, parallel_min_edges: int) -> None:
+        self.edge_visits = edge_visits
+        self.processes = processes
+        self.parallel_min_edges = parallel_min_edges
+        self.scopes: list[Scope] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[Future[GraphResult | Brokerage], str] = {}
+        self._parts: dict[str, int] = {}
+        self._in_process = False
+
+    def __enter__(self) -> Measurer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, scope: Scope) -> None:
+        self.scopes.append(scope)
+        if self._in_process:
+            return
+        if self._pool is None:
+            if self.processes <= 1 or len(scope.source) < self.parallel_min_edges:
+                self._in_process = True  # decided on the first scope, for all of them
+                return
+            # spawn: no fork of a process holding threads (the web server's, the job's)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        try:
+            if len(scope.source) >= self.parallel_min_edges:
+                self._add(self._pool.submit(measure_core, scope), scope.name)
+                self._add(
+                    self._pool.submit(measure_brokerage, scope, edge_visits=self.edge_visits),
+                    scope.name,
+                )
+            else:
+                self._add(
+                    self._pool.submit(measure, scope, edge_visits=self.edge_visits), scope.name
+                )
+        except BrokenProcessPool:
+            self._fall_back()
+
+    def _add(self, future: Future[Any], name: str) -> None:
+        self._futures[future] = name
+        self._parts[name] = self._parts.get(name, 0) + 1
+
+    def _fall_back(self) -> None:
+        # a worker that died (out of memory, or a main module that is not import-safe)
+        # costs the time it ran, never the recompute
+        log.warning("network: a worker process died; measuring the scopes in this process")
+        self._in_process = True
+        self.close()
+
+    def completed(self) -> Iterator[tuple[str, GraphResult]]:
+        """Every scope handed over, once, by name, as its measures are complete."""
+        done: set[str] = set()
+        if not self._in_process:
+            cores: dict[str, GraphResult] = {}
+            brokerages: dict[str, Brokerage] = {}
+            try:
+                for future in as_completed(list(self._futures)):
+                    name = self._futures[future]
+                    part = future.result()
+                    if isinstance(part, Brokerage):
+                        brokerages[name] = part
+                    else:
+                        cores[name] = part
+                    if self._parts[name] == 2 and not (name in cores and name in brokerages):
+                        continue
+                    core = cores.pop(name)
+                    if name in brokerages:
+                        core = core.with_brokerage(brokerages.pop(name))
+                    done.add(name)
+                    yield name, core
+            except BrokenProcessPool:
+                self._fall_back()
+        for scope in self.scopes:
+            if scope.name not in done:
+                yield scope.name, measure(scope, edge_visits=self.edge_visits)
 
 
 def measure_all(
@@ -177,34 +318,13 @@ def measure_all(
     processes: int,
     parallel_min_edges: int,
 ) -> dict[str, GraphResult]:
-    """Measure every scope. igraph holds the GIL for the length of each call, so threads
-    would not overlap: on a network of at least `parallel_min_edges` relations the scopes
-    go to `processes` worker processes, the largest first (the overall graph on one core,
-    the therapeutic areas on the other). Smaller networks stay in this process, where
-    starting workers would cost more than it saves."""
-    relations = sum(len(s.source) for s in scopes)
-    if processes <= 1 or len(scopes) < 2 or relations < parallel_min_edges:
-        return {s.name: measure(s, edge_visits=edge_visits) for s in scopes}
-    largest_first = sorted(scopes, key=lambda s: len(s.source), reverse=True)
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
-    try:
-        with ProcessPoolExecutor(
-            max_workers=min(processes, len(scopes)), mp_context=context
-        ) as pool:
-            futures = {
-                s.name: pool.submit(measure, s, edge_visits=edge_visits) for s in largest_first
-            }
-            done = {name: future.result() for name, future in futures.items()}
-    except BrokenProcessPool:
-        # a worker that died (out of memory, or a main module that is not import-safe)
-        # costs the time it ran, never the recompute
-        log.warning("network: a worker process died; measuring the scopes in this process")
-        return measure_all(
-            scopes,
-            edge_visits=edge_visits,
-            processes=1,
-            parallel_min_edges=parallel_min_edges,
-        )
+    """Measure every scope (see `Measurer`), largest first; results in the scopes' order."""
+    with Measurer(
+        edge_visits=edge_visits, processes=processes, parallel_min_edges=parallel_min_edges
+    ) as measurer:
+        for scope in sorted(scopes, key=lambda s: len(s.source), reverse=True):
+            measurer.submit(scope)
+        done = dict(measurer.completed())
     return {s.name: done[s.name] for s in scopes}
 
 

@@ -130,8 +130,11 @@ class NetworkMetric(Base):
 
     No foreign keys: a snapshot's rows (millions at scale) are written by one COPY from ids
     read in the same transaction, and checking each row against the snapshot and stakeholder
-    tables doubled the cost of the write. Old snapshots' rows are deleted by the recompute
-    that retires them; every read joins the stakeholder it shows. A stakeholder's history is
+    tables doubled the cost of the write. On PostgreSQL the table is partitioned by snapshot
+    (migration 9d3b6f1e0a47): a recompute writes its snapshot into a table of its own, builds
+    its indexes once and attaches it; retiring a snapshot drops its partition. Elsewhere old
+    snapshots' rows are deleted by the recompute that retires them. Every read joins the
+    stakeholder it shows. A stakeholder's history is
     read through the primary key, one probe per kept snapshot, so no index of its own.
     """
 

@@ -103,7 +103,6 @@ def measure(
     another one committed cannot write at all; so the minutes of reading and computing hold
     no lock, and the write takes its turn for seconds."""
     settings = settings or get_settings()
-    rules = rules_from(settings)
     clock = _Clock()
     started_at = utcnow()
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -114,28 +113,35 @@ def measure(
     if build_edges and discover:
         found = discovery.discover(session)
         clock.lap("discover")
+    with compute.Measurer(
+        edge_visits=settings.network_brokerage_edge_visits,
+        processes=settings.network_processes,
+        parallel_min_edges=settings.network_parallel_min_edges,
+    ) as measurer:
+        return _measure(session, measurer, build_edges, settings, clock, started_at, found)
+
+
+def _measure(
+    session: Session,
+    measurer: compute.Measurer,
+    build_edges: bool,
+    settings: Settings,
+    clock: _Clock,
+    started_at: datetime,
+    found: discovery.Discovery | None,
+) -> Measured:
+    """The overall graph goes to `measurer` as soon as its relations are known, the
+    therapeutic areas' as soon as the evidence says who is in them; the evidence is read and
+    the tiers assigned while the graphs are measured."""
+    rules = rules_from(settings)
     areas = build.load_areas(session)
     builder = build.EdgeBuilder(
         session, areas, colleague_max_members=settings.network_colleague_max_members
     )
-    pubs = builder.publication_areas()
-    trials = builder.trial_areas()
-    investigators = builder.site_investigators()
-    participants = builder.participants()
+    nodes = np.sort(builder.active["id"].to_numpy())
     edges: pl.DataFrame | None = None
-    if build_edges:
-        edges = pl.concat(
-            [
-                *builder.affiliations().values(),
-                builder.coauthors(pubs),
-                *builder.trials(trials, investigators).values(),
-                *builder.events(participants).values(),
-                builder.referrals(),
-            ]
-        )
-        clock.lap("build")
-        pairs = edges.select("source_id", "target_id", "therapeutic_area_id", "weight")
-    else:
+    pairs: pl.DataFrame | None = None
+    if not build_edges:
         pairs = read_frame(
             session,
             select(
@@ -152,45 +158,51 @@ def measure(
             },
         )
         clock.lap("read")
+        measurer.submit(compute.Scope.of(compute.ALL, nodes, pairs))
+    pubs = builder.publication_areas()
+    trials = builder.trial_areas()
+    investigators = builder.site_investigators()
+    participants = builder.participants()
+    if pairs is None:
+        edges = pl.concat(
+            [
+                *builder.affiliations().values(),
+                builder.coauthors(pubs),
+                *builder.trials(trials, investigators).values(),
+                *builder.events(participants).values(),
+                builder.referrals(),
+            ]
+        )
+        clock.lap("build")
+        pairs = edges.select("source_id", "target_id", "therapeutic_area_id", "weight")
+        measurer.submit(compute.Scope.of(compute.ALL, nodes, pairs))
     evidence = Evidence(session, pubs, trials, investigators, participants)
-    nodes = np.sort(builder.active["id"].to_numpy())
     clock.lap("read_evidence")
 
-    scopes: list[tuple[str, int | None]] = [(compute.ALL, None)]
-    scopes += [(code, area_id) for area_id, code in zip(areas.ids, areas.codes, strict=True)]
-    prepared: list[tuple[compute.Scope, pl.DataFrame]] = []
-    for scope, area_id in scopes:
-        counters = evidence.counters(area_id)
-        if area_id is None:
-            scoped = pairs
-            ids = nodes
-        else:
-            scoped = pairs.filter(pl.col("therapeutic_area_id") == area_id)
-            ids = np.union1d(
-                np.union1d(scoped["source_id"].to_numpy(), scoped["target_id"].to_numpy()),
-                counters["sid"].to_numpy(),
-            ).astype(np.int64)
-            ids = ids[np.isin(ids, nodes)]
+    counters: dict[str, pl.DataFrame] = {compute.ALL: evidence.counters(None)}
+    for area_id, code in zip(areas.ids, areas.codes, strict=True):
+        area_counters = evidence.counters(area_id)
+        scoped = pairs.filter(pl.col("therapeutic_area_id") == area_id)
+        ids = np.union1d(
+            np.union1d(scoped["source_id"].to_numpy(), scoped["target_id"].to_numpy()),
+            area_counters["sid"].to_numpy(),
+        ).astype(np.int64)
+        ids = ids[np.isin(ids, nodes)]
         if len(ids) == 0:
             continue
-        prepared.append((compute.Scope.of(scope, ids, scoped), counters))
+        counters[code] = area_counters
+        measurer.submit(compute.Scope.of(code, ids, scoped))
     clock.lap("reach")
-    results = compute.measure_all(
-        [scope for scope, _ in prepared],
-        edge_visits=settings.network_brokerage_edge_visits,
-        processes=settings.network_processes,
-        parallel_min_edges=settings.network_parallel_min_edges,
-    )
-    clock.lap("measure")
-    for result in results.values():
-        # per phase, summed over the scopes (worker processes run them side by side)
-        clock.add(result.timings)
-    frames_out: list[pl.DataFrame] = []
+    # scopes in the order of `counters` (overall first), tiers assigned as each one is done
+    frames_out: dict[str, pl.DataFrame] = {}
     methods: dict[str, str] = {}
     overall_edges = 0
-    for prepared_scope, counters in prepared:
-        scope = prepared_scope.name
-        result = results[scope]
+    waited = 0.0
+    for scope, result in measurer.completed():
+        waited += time.perf_counter() - clock.last
+        clock.last = time.perf_counter()
+        # per phase, summed over the scopes (worker processes run them side by side)
+        clock.add(result.timings)
         methods[scope] = result.brokerage_method
         if scope == compute.ALL:
             overall_edges = result.edge_count
@@ -203,40 +215,40 @@ def measure(
                 "community": result.community,
                 "degree": result.degree,
             }
-        ).join(counters, on="sid", how="left")
+        ).join(counters[scope], on="sid", how="left")
         metrics = metrics.with_columns(
-            [pl.col(c).fill_null(0) for c in counters.columns if c != "sid"]
+            [pl.col(c).fill_null(0) for c in counters[scope].columns if c != "sid"]
         )
         metrics = compute.assign_tiers(metrics, rules)
         clock.lap("tiers")
-        frames_out.append(
-            metrics.select(
-                pl.lit(scope).alias("scope"),
-                pl.col("sid").alias("stakeholder_id"),
-                "influence",
-                "influence_percentile",
-                "brokerage",
-                "community",
-                "degree",
-                "reach_cities",
-                "reach_states",
-                "reach_countries",
-                pl.col("coauthor_states").alias("coauthors"),
-                "trial_sites",
-                "trials",
-                "talks_global",
-                "talks_national",
-                "talks_regional",
-                "talks_local",
-                "members",
-                "tier",
-                "evidence",
-            )
+        frames_out[scope] = metrics.select(
+            pl.lit(scope).alias("scope"),
+            pl.col("sid").alias("stakeholder_id"),
+            "influence",
+            "influence_percentile",
+            "brokerage",
+            "community",
+            "degree",
+            "reach_cities",
+            "reach_states",
+            "reach_countries",
+            pl.col("coauthor_states").alias("coauthors"),
+            "trial_sites",
+            "trials",
+            "talks_global",
+            "talks_national",
+            "talks_regional",
+            "talks_local",
+            "members",
+            "tier",
+            "evidence",
         )
+    clock.timings["measure"] = round(waited, 3)
+    methods = {scope: methods[scope] for scope in counters if scope in methods}
     return Measured(
         started_at=started_at,
         clock=clock,
-        metrics=frames_out,
+        metrics=[frames_out[scope] for scope in counters if scope in frames_out],
         edges=edges,
         methods=methods,
         node_count=len(nodes),
@@ -281,7 +293,7 @@ def store(
     if measured.edges is not None:
         build.write_edges(session, measured.edges)
         clock.lap("write_edges")
-    _retire(session, settings.network_snapshots_kept)
+    _retire(session, settings.network_snapshots_kept, postgres)
     clock.lap("retire")
     snapshot.node_count = measured.node_count
     snapshot.edge_count = measured.edge_count
@@ -305,7 +317,10 @@ def _write(
     if not frames:
         return
     metrics = pl.concat(frames).select(pl.lit(snapshot.id).alias("snapshot_id"), pl.all())
-    append_frame(session, "network_metric", metrics, block_rows=BLOCK)
+    if postgres:
+        _write_partition(session, snapshot.id, metrics)
+    else:
+        append_frame(session, "network_metric", metrics, block_rows=BLOCK)
     clock.lap("write")
     overall = metrics.filter(pl.col("scope") == compute.ALL).select(
         pl.col("stakeholder_id").alias("id"), pl.col("tier").alias("new_tier")
@@ -364,16 +379,52 @@ def _write(
             )
 
 
-def _retire(session: Session, kept: int) -> None:
-    """Metrics of snapshots beyond the newest `kept` are deleted; their summary rows stay."""
+def partition_name(snapshot_id: int) -> str:
+    """A snapshot's partition of `network_metric` on PostgreSQL (migration 9d3b6f1e0a47)."""
+    return f"network_metric_s{int(snapshot_id)}"
+
+
+def _write_partition(session: Session, snapshot_id: int, metrics: pl.DataFrame) -> None:
+    """PostgreSQL: the snapshot's metrics into a table of their own with no index, its two
+    indexes built after in one sorted pass each, then attached as the snapshot's partition:
+    half the time of a COPY that keeps two indexes up to date row by row. Nobody sees the
+    rows before the commit, and a failure rolls the table back with the rest."""
+    name = partition_name(snapshot_id)
+    session.execute(
+        text(f"CREATE TABLE {name} (LIKE network_metric INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    )
+    append_frame(session, name, metrics, block_rows=BLOCK)
+    session.execute(
+        text(f"ALTER TABLE {name} ADD PRIMARY KEY (snapshot_id, scope, stakeholder_id)")
+    )
+    session.execute(text(f"CREATE INDEX ON {name} (snapshot_id, scope, influence)"))
+    # the constraint spares the attach a scan of the table to prove it
+    session.execute(
+        text(
+            f"ALTER TABLE {name} ADD CONSTRAINT {name}_snapshot CHECK (snapshot_id = {snapshot_id})"
+        )
+    )
+    session.execute(
+        text(f"ALTER TABLE network_metric ATTACH PARTITION {name} FOR VALUES IN ({snapshot_id})")
+    )
+
+
+def _retire(session: Session, kept: int, postgres: bool) -> None:
+    """Metrics of snapshots beyond the newest `kept` are deleted (on PostgreSQL their
+    partitions dropped); their summary rows stay."""
     ids = session.scalars(
         select(NetworkSnapshot.id)
         .where(NetworkSnapshot.status == SnapshotStatus.succeeded)
         .order_by(NetworkSnapshot.id.desc())
         .offset(kept - 1)
     ).all()
-    if ids:
-        session.execute(delete(NetworkMetric).where(NetworkMetric.snapshot_id.in_(ids)))
+    if not ids:
+        return
+    if postgres:
+        for snapshot_id in ids:
+            session.execute(text(f"DROP TABLE IF EXISTS {partition_name(snapshot_id)}"))
+    # rows written one by one (the default partition on PostgreSQL)
+    session.execute(delete(NetworkMetric).where(NetworkMetric.snapshot_id.in_(ids)))
 
 
 def latest_snapshot(session: Session, *, before: int | None = None) -> NetworkSnapshot | None:
