@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         default=1_000_000,
         ge=0,
         description="Relations (of the overall graph) from which the recompute measures its "
-        "graphs in worker processes, a graph that large in two halves side by side; below, "
+        "graphs in worker processes, the overall graph in two halves side by side; below, "
         "starting them costs more than it saves.",
     )
     network_snapshots_kept: int = Field(

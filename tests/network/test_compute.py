@@ -72,7 +72,7 @@ class TestMeasurer:
         with compute.Measurer(
             edge_visits=100_000, processes=2, parallel_min_edges=2_000
         ) as measurer:
-            # the overall graph (3,000 relations) in two halves, the area (1,500) whole
+            # the first graph handed over in two halves, the area whole
             for scope in scopes:
                 measurer.submit(scope)
             results = list(measurer.completed())

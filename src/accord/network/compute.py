@@ -220,10 +220,11 @@ class Measurer:
 
     igraph holds the GIL for the length of each call, so threads would not overlap: on a
     network of at least `parallel_min_edges` relations (the first scope handed over, the
-    overall graph) the scopes go to `processes` worker processes, and a scope of that size
-    is measured in two halves side by side (influence and communities; brokerage), which
-    keeps both cores busy. Smaller networks stay in this process, measured when their
-    results are asked for, where starting workers would cost more than it saves."""
+    overall graph) the scopes go to `processes` worker processes, the first one in two
+    halves side by side (influence and communities; brokerage) so that both are busy from
+    the start; the others whole, as each graph built twice costs time. Smaller networks stay
+    in this process, measured when their results are asked for, where starting workers
+    would cost more than it saves."""
 
     def __init__(self, *, edge_visits: int, processes: int, parallel_min_edges: int) -> None:
         self.edge_visits = edge_visits
@@ -259,7 +260,9 @@ class Measurer:
                 max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
             )
         try:
-            if len(scope.source) >= self.parallel_min_edges:
+            if len(self.scopes) == 1:
+                # the first, largest graph in two halves: the second worker measures its
+                # brokerage while this process is still reading what the other scopes need
                 self._add(self._pool.submit(measure_core, scope), scope.name)
                 self._add(
                     self._pool.submit(measure_brokerage, scope, edge_visits=self.edge_visits),
