@@ -16,6 +16,7 @@ from accord.errors import Forbidden, InvalidInput, NotFound
 from accord.network import service as network_service
 from accord.network import service_recompute
 from accord.network.models import EdgeType, NetworkMetric, Referral
+from accord.policy import service as policy_service
 from accord.stakeholder.models import Stakeholder, Tier
 from tests.factories import make_hcp
 from tests.network.graph import Graph
@@ -267,3 +268,21 @@ class TestCommunities:
         assert number in {c.id for c in listed}
         with pytest.raises(NotFound):
             network_service.community(session, persona("rep"), 99_999)
+
+    def test_a_function_the_policy_keeps_from_the_network_gets_403_on_the_list_as_on_one(
+        self, session: Session, persona: Personas, graph: Graph
+    ) -> None:
+        compliance = persona("compliance")
+        document = policy_service.read_policy(session, compliance).policy.to_document()
+        document["rules"]["network"]["levels"]["commercial"] = "none"
+        policy_service.change_policy(
+            session, compliance, document=document, reason="network kept from sales for a test"
+        )
+        rep = persona("rep")
+        with pytest.raises(Forbidden) as listed:
+            network_service.communities(session, rep)
+        with pytest.raises(Forbidden) as one:
+            network_service.community(session, rep, 1)
+        assert str(listed.value) == str(one.value)
+        assert "network" in str(listed.value)
+        assert network_service.communities(session, persona("msl"))

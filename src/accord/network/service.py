@@ -486,11 +486,15 @@ def communities(
     session: Session, principal: Principal, *, therapeutic_area: str | None = None, limit: int = 50
 ) -> list[CommunitySummaryRead]:
     """The largest communities (two members or more) with their most influential members the
-    caller may see."""
+    caller may see; 403 with the policy's reason where the network is hidden from the
+    caller's function, as for one community."""
     permissions.require(principal, permissions.NETWORK_READ)
     scope = _scope(session, therapeutic_area)
+    levels = _NetworkLevels(session, principal)
+    if levels.most() < Level.summary:
+        raise Forbidden(levels.policy.section(principal.function, "network").reason)
     snapshot = latest_snapshot(session)
-    if snapshot is None or _NetworkLevels(session, principal).most() < Level.summary:
+    if snapshot is None:
         return []
     sizes = session.execute(
         select(NetworkMetric.community, func.count())
